@@ -1,0 +1,1 @@
+"""Lägesbild: a shared situational picture for a municipal violence-prevention center."""

@@ -1,0 +1,1 @@
+"""Domain facts: areas, taxonomy and the fixed vocabularies of the center."""

@@ -1,0 +1,77 @@
+"""Create or upgrade a database: migrations, reference tables and (optionally) the demo data."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import Connection, Engine, func, insert, select
+
+from lagesbild import config
+from lagesbild.demo import DEMO_SEED, DemoArea, demo_period, generate_housing, generate_incidents, generate_walks
+from lagesbild.domain.areas import build_area_defs
+from lagesbild.domain.taxonomy import load_taxonomy, normalise_label
+from lagesbild.store.bulk import insert_ignore
+from lagesbild.store.engine import migrate
+from lagesbild.store.marts import refresh_marts
+from lagesbild.store.models import (Area, AreaPopulation, HousingFigure, ImportLog, Incident,
+                                    Observation, SafetyWalk, SourceCategory)
+from lagesbild.store.reference import get_meta, set_meta, sync_areas, sync_taxonomy
+
+POPULATION_YEARS = range(2015, dt.date.today().year + 2)
+
+
+def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = None) -> None:
+    """Bring the database to the current schema and reference data; seed the demo if empty."""
+    migrate(engine)
+    with engine.begin() as conn:
+        if conn.execute(select(func.count()).select_from(Area.__table__)).scalar() == 0:
+            sync_areas(conn, build_area_defs(config.AREAS_FILE, config.OUTLINE_FILE, POPULATION_YEARS))
+        changed = sync_taxonomy(conn, load_taxonomy(config.TAXONOMY_DIR))
+        empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
+        if demo and empty and get_meta(conn, "dataset") is None:
+            seed_demo(conn, today or dt.date.today())
+        elif changed:
+            refresh_marts(conn)
+
+
+def _demo_areas(conn: Connection) -> list[DemoArea]:
+    a, p = Area.__table__, AreaPopulation.__table__
+    rows = conn.execute(select(a.c.id, a.c.code, a.c.socioeconomic_type, a.c.geometry_geojson,
+                               func.max(p.c.population))
+                        .join(p, p.c.area_id == a.c.id)
+                        .where(a.c.level == "omrade", p.c.year == 2022)
+                        .group_by(a.c.id, a.c.code, a.c.socioeconomic_type, a.c.geometry_geojson)
+                        .order_by(a.c.sort_order)).all()
+    return [DemoArea(r[0], r[1], r[4], r[2] or 4, json.loads(r[3])) for r in rows]
+
+
+def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
+    """Generate the demo data set into an empty store and mark the store as demo."""
+    start, end = demo_period(today)
+    areas = _demo_areas(conn)
+    sc = SourceCategory.__table__
+    category_ids = {(s, c): i for s, c, i in conn.execute(
+        select(sc.c.source, sc.c.source_category, sc.c.category_id)) if i is not None}
+    import_id = conn.execute(insert(ImportLog.__table__).values(
+        kind="demo", source=None, file_name=f"demodata (seed {DEMO_SEED})", sha256="-",
+        imported_at=dt.datetime.now().replace(microsecond=0), imported_by="lagesbild init",
+        status="ok", message=f"Genererade demodata {start}–{end}")).inserted_primary_key[0]
+    incidents = generate_incidents(areas, category_ids, start, end).assign(import_id=import_id)
+    n_inc = insert_ignore(conn, Incident.__table__, incidents)
+    walks, observations = generate_walks(areas, start, end)
+    insert_ignore(conn, SafetyWalk.__table__, walks.assign(import_id=import_id))
+    walk_ids = dict(conn.execute(select(SafetyWalk.walk_key, SafetyWalk.id)).all())
+    observations = observations.assign(walk_id=observations["walk_key"].map(walk_ids),
+                                       import_id=import_id)
+    n_obs = insert_ignore(conn, Observation.__table__, observations)
+    n_housing = insert_ignore(conn, HousingFigure.__table__,
+                              generate_housing(areas, start, end).assign(import_id=import_id))
+    conn.execute(ImportLog.__table__.update().where(ImportLog.id == import_id).values(
+        rows_read=n_inc, rows_accepted=n_inc))
+    set_meta(conn, "dataset", "demo")
+    set_meta(conn, "demo_period", f"{start.isoformat()}/{end.isoformat()}")
+    refresh_marts(conn)
+    return {"incidents": n_inc, "walks": len(walks), "observations": n_obs, "housing": n_housing}
+
+
+__all__ = ["ensure_database", "seed_demo", "normalise_label"]

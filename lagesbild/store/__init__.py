@@ -1,0 +1,1 @@
+"""The store: engine, typed models, Alembic migrations and the refresh of aggregate tables."""

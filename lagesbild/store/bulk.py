@@ -1,0 +1,83 @@
+"""Fast, duplicate-safe bulk inserts shared by the demo generator and every loader.
+
+SQLite: executemany of INSERT ... ON CONFLICT DO NOTHING on the DBAPI cursor.
+PostgreSQL: COPY into a temporary table, then INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+Both return how many rows were actually inserted; the rest were duplicates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+
+import pandas as pd
+from sqlalchemy import Connection, Table
+
+
+def _python_value(v):
+    if v is None:
+        return None
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if hasattr(v, "item"):  # numpy scalar
+        return v.item()
+    return v
+
+
+def _records(df: pd.DataFrame, columns: list[str]) -> list[tuple]:
+    frame = df[columns].astype(object).where(df[columns].notna(), None)
+    return [tuple(_python_value(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+
+
+def insert_ignore(conn: Connection, table: Table, df: pd.DataFrame, chunk: int = 50_000) -> int:
+    """Insert the frame's rows, skipping rows that violate a unique constraint. Returns inserted."""
+    if df.empty:
+        return 0
+    columns = [c for c in df.columns if c in table.c]
+    if conn.dialect.name == "postgresql":
+        return _copy_insert_pg(conn, table, df, columns)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    marks = ", ".join("?" for _ in columns)
+    sql = f'INSERT INTO "{table.name}" ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING'
+    raw = conn.connection.driver_connection
+    before = raw.total_changes
+    cursor = raw.cursor()
+    for start in range(0, len(df), chunk):
+        cursor.executemany(sql, _records(df.iloc[start:start + chunk], columns))
+    cursor.close()
+    return raw.total_changes - before
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_insert_pg(conn: Connection, table: Table, df: pd.DataFrame, columns: list[str]) -> int:
+    raw = conn.connection.driver_connection
+    cols = ", ".join(f'"{c}"' for c in columns)
+    temp = f"tmp_{table.name}"
+    with raw.cursor() as cur:
+        cur.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{temp}" (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
+        cur.execute(f'TRUNCATE "{temp}"')
+        with cur.copy(f'COPY "{temp}" ({cols}) FROM STDIN') as copy:
+            buf = io.StringIO()
+            for record in _records(df, columns):
+                buf.write("\t".join(_copy_text(v) for v in record))
+                buf.write("\n")
+                if buf.tell() > 8_000_000:
+                    copy.write(buf.getvalue())
+                    buf = io.StringIO()
+            copy.write(buf.getvalue())
+        cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{temp}" ON CONFLICT DO NOTHING')
+        inserted = cur.rowcount
+        cur.execute(f'DROP TABLE "{temp}"')
+    return inserted

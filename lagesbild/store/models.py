@@ -1,0 +1,213 @@
+"""Typed SQLAlchemy 2 models. Layers by name: reference tables, staging rows, mart_* aggregates.
+
+Schema changes go through Alembic migrations in lagesbild/store/migrations, never by hand.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+                        SmallInteger, String, Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+# Autoincrementing 64-bit keys that SQLite also accepts as its rowid alias.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+# --- reference: areas and taxonomy -------------------------------------------------------------
+
+class Area(Base):
+    __tablename__ = "areas"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    level: Mapped[str] = mapped_column(String(16))  # kommun, kommundel, omrade, okant
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    kommundel_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id"))
+    socioeconomic_type: Mapped[int | None] = mapped_column(SmallInteger)
+    geometry_geojson: Mapped[str | None] = mapped_column(Text)
+    geometry_schematic: Mapped[bool] = mapped_column(Boolean, default=False)
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AreaPopulation(Base):
+    __tablename__ = "area_population"
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    population: Mapped[int] = mapped_column(Integer)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    strategic_area: Mapped[str] = mapped_column(String(40))
+    pyramid_level: Mapped[int | None] = mapped_column(SmallInteger)
+    sensitivity: Mapped[str] = mapped_column(String(16))  # person, plats
+    description: Mapped[str] = mapped_column(Text, default="")
+    sort_order: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CategoryFocus(Base):
+    __tablename__ = "category_focus"
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"), primary_key=True)
+    focus_area: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class SourceCategory(Base):
+    __tablename__ = "source_categories"
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    source_category: Mapped[str] = mapped_column(String(160), primary_key=True)  # normalised
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))  # None: ignored
+
+
+class MetaInfo(Base):
+    __tablename__ = "meta_info"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+# --- staging: validated, anonymised rows ------------------------------------------------------
+
+class ImportLog(Base):
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(32))
+    file_name: Mapped[str] = mapped_column(String(260))
+    sha256: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    imported_by: Mapped[str | None] = mapped_column(String(120))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_accepted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    rows_duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16))  # ok, refused
+    message: Mapped[str] = mapped_column(Text, default="")
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (
+        UniqueConstraint("source", "natural_key"),
+        Index("ix_incidents_week", "week_start"),
+        Index("ix_incidents_month", "month_start"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)  # local time, to the hour at least
+    day: Mapped[dt.date] = mapped_column(Date)
+    iso_year: Mapped[int] = mapped_column(SmallInteger)
+    iso_week: Mapped[int] = mapped_column(SmallInteger)
+    week_start: Mapped[dt.date] = mapped_column(Date)  # Monday of the ISO week
+    month_start: Mapped[dt.date] = mapped_column(Date)
+    hour: Mapped[int] = mapped_column(SmallInteger)
+    weekday: Mapped[int] = mapped_column(SmallInteger)  # 1 = Monday (ISO)
+    source: Mapped[str] = mapped_column(String(32))
+    source_category: Mapped[str] = mapped_column(String(160))  # normalised: casefold, one space
+    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    cell_e: Mapped[int | None] = mapped_column(Integer)  # 250 m SWEREF99 TM cell, lower-left corner
+    cell_n: Mapped[int | None] = mapped_column(Integer)
+    place_type: Mapped[str] = mapped_column(String(32), default="okänd")
+    age_group: Mapped[str] = mapped_column(String(8), default="okänd")
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    natural_key: Mapped[str] = mapped_column(String(64))
+
+
+class SafetyWalk(Base):
+    __tablename__ = "safety_walks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    walk_key: Mapped[str] = mapped_column(String(64), unique=True)
+    walked_on: Mapped[dt.date] = mapped_column(Date)
+    light: Mapped[str] = mapped_column(String(16))  # dagsljus, mörker
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    organisations: Mapped[str] = mapped_column(Text, default="")
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class Observation(Base):
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    walk_id: Mapped[int] = mapped_column(ForeignKey("safety_walks.id"))
+    obs_key: Mapped[str] = mapped_column(String(64), unique=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    cell_e: Mapped[int | None] = mapped_column(Integer)
+    cell_n: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text, default="")
+    proposed_action: Mapped[str] = mapped_column(Text, default="")
+    responsible_actor: Mapped[str] = mapped_column(String(80))
+    priority: Mapped[str] = mapped_column(String(16))
+    deadline: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # ny, planerad, åtgärdad, avslagen
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    fixed_on: Mapped[dt.date | None] = mapped_column(Date)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+class HousingFigure(Base):
+    __tablename__ = "housing_figures"
+    __table_args__ = (UniqueConstraint("source", "area_id", "period_start", "period_kind"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32))
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    period_kind: Mapped[str] = mapped_column(String(8))  # month, quarter
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    apartments: Mapped[int] = mapped_column(Integer)
+    vacant: Mapped[int] = mapped_column(Integer)
+    moves_out: Mapped[int] = mapped_column(Integer)
+    disturbance_cases: Mapped[int] = mapped_column(Integer)
+    damage: Mapped[int] = mapped_column(Integer)
+    evictions: Mapped[int] = mapped_column(Integer)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+
+
+# --- marts: aggregates the pages read, refreshed after every change ---------------------------
+
+class MartIncidentWeek(Base):
+    __tablename__ = "mart_incident_week"
+    __table_args__ = (Index("ix_mart_incident_week_area", "area_id", "week_start"),)
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    iso_year: Mapped[int] = mapped_column(SmallInteger)
+    iso_week: Mapped[int] = mapped_column(SmallInteger)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class MartIncidentMonth(Base):
+    __tablename__ = "mart_incident_month"
+    month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    place_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class MartIncidentCell(Base):
+    __tablename__ = "mart_incident_cell"
+    month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell_e: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell_n: Mapped[int] = mapped_column(Integer, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
