@@ -19,7 +19,7 @@ from shapely.geometry import shape
 
 from lagesbild.demo_profiles import (AGES, AREA_FACTOR, DEMO_STREAMS, HOURS, HOUSING_AREA_FACTOR,
                                      PLACES, REJECT_REASONS, RESPONSIBLE, WALK_TEXT)
-from lagesbild.domain.geo import cell_of, to_sweref
+from lagesbild.domain.geo import cell_of, geom_to_sweref
 from lagesbild.domain.taxonomy import normalise_label
 
 DEMO_SEED = 20171
@@ -47,8 +47,8 @@ def demo_period(today: dt.date, years: int = 3) -> tuple[dt.date, dt.date]:
 
 
 def _day_factors(days: pd.DatetimeIndex, profile: str, start_year: int) -> np.ndarray:
-    month, dow = days.month.to_numpy(), days.dayofweek.to_numpy()
-    doy = days.dayofyear.to_numpy()
+    month, dow = days.month.to_numpy(), days.day_of_week.to_numpy()
+    doy = days.day_of_year.to_numpy()
     f = np.ones(len(days))
     if profile in ("violence", "youth", "place", "fire", "traffic", "home"):
         f *= np.where(dow >= 4, 1.35, 0.88)
@@ -94,7 +94,7 @@ def _pick(rng, weights: dict[str, float], n: int) -> np.ndarray:
 
 def _points_in(rng, geometry: dict, n: int, hotspots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """n points in the area (SWEREF99 TM), 60 % around its hotspots, the rest spread out."""
-    poly = shapely.ops.transform(lambda x, y: to_sweref(x, y), shape(geometry))
+    poly = geom_to_sweref(shape(geometry))
     minx, miny, maxx, maxy = poly.bounds
     xs, ys = np.empty(0), np.empty(0)
     while len(xs) < n:
@@ -109,7 +109,7 @@ def _points_in(rng, geometry: dict, n: int, hotspots: np.ndarray) -> tuple[np.nd
 
 
 def _hotspots(rng, geometry: dict, k: int = 3) -> np.ndarray:
-    poly = shapely.ops.transform(lambda x, y: to_sweref(x, y), shape(geometry))
+    poly = geom_to_sweref(shape(geometry))
     c = poly.representative_point()
     pts = [(c.x, c.y)]
     minx, miny, maxx, maxy = poly.bounds
@@ -200,10 +200,10 @@ def with_calendar(df: pd.DataFrame) -> pd.DataFrame:
         day=ts.dt.date,
         iso_year=iso["year"].astype(int).to_numpy(),
         iso_week=iso["week"].astype(int).to_numpy(),
-        week_start=(ts.dt.normalize() - pd.to_timedelta(ts.dt.dayofweek, unit="D")).dt.date,
+        week_start=(ts.dt.normalize() - pd.to_timedelta(ts.dt.day_of_week, unit="D")).dt.date,
         month_start=ts.dt.to_period("M").dt.start_time.dt.date,
         hour=ts.dt.hour.astype(int),
-        weekday=(ts.dt.dayofweek + 1).astype(int),
+        weekday=(ts.dt.day_of_week + 1).astype(int),
     )
     return out
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import shapely
 from shapely.geometry import MultiPoint, Polygon, mapping
-from shapely.ops import transform, unary_union
+from shapely.ops import unary_union
 
-from lagesbild.domain.geo import to_sweref, to_wgs84
+from lagesbild.domain.geo import geom_to_sweref, geom_to_wgs84, to_sweref
 from lagesbild.errors import AreaDefinitionError, Problem
 
 AREA_COLUMNS = ["kommun_code", "kommun_name", "kommundel_code", "kommundel", "regso_code",
@@ -58,14 +58,14 @@ def _populations(base_2022: int, years: range) -> dict[int, int]:
 def schematic_polygons(outline_lonlat: list[tuple[float, float]],
                        centres: dict[str, tuple[float, float]]) -> dict[str, Polygon]:
     """Voronoi cells of the centres, clipped to the outline; computed in SWEREF99 TM metres."""
-    outline = transform(lambda x, y: to_sweref(x, y), Polygon(outline_lonlat))
+    outline = geom_to_sweref(Polygon(outline_lonlat))
     points = {code: shapely.Point(to_sweref(*lonlat)) for code, lonlat in centres.items()}
     cells = shapely.voronoi_polygons(MultiPoint(list(points.values())), extend_to=outline)
     result = {}
     for code, point in points.items():
         cell = next(c for c in cells.geoms if c.contains(point))
         result[code] = cell.intersection(outline)
-    return {code: transform(lambda x, y: to_wgs84(x, y), poly) for code, poly in result.items()}
+    return {code: geom_to_wgs84(poly) for code, poly in result.items()}
 
 
 def _geojson(geom) -> dict:

@@ -34,3 +34,15 @@ def cell_of(east, north, size: int = CELL_SIZE_M):
 def cell_centre(cell_e, cell_n, size: int = CELL_SIZE_M):
     """Centre of cells given by their lower-left corners."""
     return np.asarray(cell_e) + size / 2, np.asarray(cell_n) + size / 2
+
+
+def geom_to_sweref(geom):
+    """A shapely geometry in WGS84 -> the same in SWEREF99 TM."""
+    import shapely
+    return shapely.transform(geom, lambda x, y: to_sweref(x, y), interleaved=False)
+
+
+def geom_to_wgs84(geom):
+    """A shapely geometry in SWEREF99 TM -> the same in WGS84."""
+    import shapely
+    return shapely.transform(geom, lambda x, y: to_wgs84(x, y), interleaved=False)

@@ -1,0 +1,71 @@
+"""The store: migrations give the same schema on SQLite and PostgreSQL; demo data is seeded."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import func, inspect, select
+
+from lagesbild.demo import demo_period
+from lagesbild.store.models import Area, Base, Incident, MartIncidentWeek
+from tests.conftest import DEMO_TODAY
+
+
+def _schema(engine) -> dict:
+    insp = inspect(engine)
+    schema = {}
+    for table in sorted(insp.get_table_names()):
+        if table == "alembic_version":
+            continue
+        cols = {c["name"]: (type(c["type"]).__name__.upper().replace("BIGINTEGER", "INTEGER"),
+                            c["nullable"]) for c in insp.get_columns(table)}
+        uniques = sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(table))
+        indexes = sorted(tuple(i["column_names"]) for i in insp.get_indexes(table)
+                         if not i.get("duplicates_constraint"))
+        pk = tuple(insp.get_pk_constraint(table)["constrained_columns"])
+        schema[table] = (cols, uniques, indexes, pk)
+    return schema
+
+
+def test_migrations_match_the_models(empty_engine):
+    with empty_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_sqlite_and_postgresql_get_the_same_schema(tmp_path, pg_template):
+    from lagesbild.store.engine import make_engine
+    from lagesbild.setup import ensure_database
+    from tests.conftest import _pg_url
+    sqlite = make_engine(f"sqlite:///{tmp_path / 's.db'}")
+    ensure_database(sqlite, demo=False)
+    pg = make_engine(_pg_url(pg_template))
+    a, b = _schema(sqlite), _schema(pg)
+    assert set(a) == set(b) == set(Base.metadata.tables)
+    for table in a:
+        cols_a, uq_a, ix_a, pk_a = a[table]
+        cols_b, uq_b, ix_b, pk_b = b[table]
+        assert set(cols_a) == set(cols_b), table
+        assert {k: v[1] for k, v in cols_a.items()} == {k: v[1] for k, v in cols_b.items()}, table
+        assert uq_a == uq_b and ix_a == ix_b and pk_a == pk_b, table
+    pg.dispose()
+
+
+def test_reference_data_holds_the_areas_of_botkyrka(empty_engine):
+    with empty_engine.connect() as conn:
+        levels = dict(conn.execute(select(Area.level, func.count()).group_by(Area.level)).all())
+    assert levels == {"kommun": 1, "kommundel": 6, "omrade": 20, "okant": 1}
+
+
+def test_demo_data_covers_three_years_up_to_the_last_complete_week(demo_engine):
+    start, end = demo_period(DEMO_TODAY)
+    with demo_engine.connect() as conn:
+        lo, hi, n = conn.execute(select(func.min(Incident.day), func.max(Incident.day),
+                                        func.sum(Incident.count))).one()
+        mart_total = conn.execute(select(func.sum(MartIncidentWeek.n))).scalar()
+        per_source = dict(conn.execute(select(Incident.source, func.count()).group_by(Incident.source)).all())
+    assert str(start) == "2023-01-02" and str(end) == "2026-11-15"
+    assert str(lo) == "2023-01-02" and str(hi) == "2026-11-15"
+    years = (end - start).days / 365.25
+    assert 13_000 < n / years < 17_000
+    assert mart_total == n
+    assert set(per_source) == {"polis", "kommun", "botkyrkabyggen", "raddningstjanst"}
