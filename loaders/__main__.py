@@ -1,0 +1,73 @@
+"""Command line: python -m loaders import KIND FILE [...] | python -m loaders summary [...]."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from lagesbild.errors import InputError
+from lagesbild.setup import ensure_database
+from lagesbild.store.engine import make_engine
+from loaders.kinds import Options
+from loaders.pipeline import KINDS, run_import
+from loaders.source import from_path
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m loaders", description="Importera filer till Lägesbild.")
+    sub = p.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="importera en fil")
+    imp.add_argument("kind", choices=list(KINDS))
+    imp.add_argument("file")
+    imp.add_argument("--source", help="aktör: polis, kommun, botkyrkabyggen, raddningstjanst, …")
+    imp.add_argument("--mapping", help="kolumnmappning (CSV) i stället för data/mappings/")
+    imp.add_argument("--db", help="databas-URL (standard: DATABASE_URL eller data/lagesbild.db)")
+    imp.add_argument("--dry-run", action="store_true", help="kontrollera och räkna, spara inget")
+    imp.add_argument("--replace-demo", action="store_true", help="ta bort demodata först")
+    imp.add_argument("--year", type=int, help="befolkning: året när filen inte anger det")
+    imp.add_argument("--deso-key", help="befolkning: SCB:s nyckel DeSO→RegSO (CSV)")
+    summ = sub.add_parser("summary", help="vad databasen innehåller")
+    summ.add_argument("--db")
+    summ.add_argument("--json", action="store_true")
+    return p
+
+
+def _engine(url: str | None):
+    engine = make_engine(url)
+    ensure_database(engine, demo=False)
+    return engine
+
+
+def cmd_import(args) -> int:
+    try:
+        options = Options(source=args.source, mapping=args.mapping, year=args.year,
+                          deso_key=from_path(args.deso_key) if args.deso_key else None)
+        result = run_import(_engine(args.db), args.kind, from_path(args.file), options,
+                            dry_run=args.dry_run, replace_demo=args.replace_demo,
+                            imported_by="kommandoraden")
+    except InputError as exc:
+        print(f"Filen avvisades; inget sparades ({len(exc.problems)} problem):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return 2
+    print(result.summary())
+    for note in result.notes:
+        print(f"  {note}")
+    return 0
+
+
+def cmd_summary(args) -> int:
+    from lagesbild.queries.imports import store_summary, summary_text
+    summary = store_summary(_engine(args.db))
+    print(json.dumps(summary, ensure_ascii=False, indent=2, default=str) if args.json
+          else summary_text(summary))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return cmd_import(args) if args.command == "import" else cmd_summary(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

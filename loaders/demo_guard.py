@@ -1,0 +1,35 @@
+"""Real data never silently mixes with the generated demo data."""
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, select
+
+from lagesbild.store.models import HousingFigure, ImportLog, Incident, MetaInfo, Observation, SafetyWalk
+from lagesbild.store.reference import get_meta
+from loaders.errors import DemoDataPresent, refuse
+
+
+def holds_demo(conn: Connection) -> bool:
+    return get_meta(conn, "dataset") == "demo"
+
+
+def refuse_demo(file: str) -> DemoDataPresent:
+    return refuse(file, "Databasen innehåller demodata. Riktiga data blandas inte med demodata: "
+                  "välj 'Ta bort demodata först' (kommandoraden: --replace-demo) och importera igen.",
+                  error=DemoDataPresent)
+
+
+def remove_demo(conn: Connection) -> int:
+    """Delete every row of the demo import, the import itself and the 'dataset' marker."""
+    log = ImportLog.__table__
+    ids = list(conn.execute(select(log.c.id).where(log.c.kind == "demo")).scalars())
+    removed = 0
+    if ids:
+        obs, walks = Observation.__table__, SafetyWalk.__table__
+        demo_walks = select(walks.c.id).where(walks.c.import_id.in_(ids))
+        removed += conn.execute(delete(obs).where(obs.c.walk_id.in_(demo_walks) | obs.c.import_id.in_(ids))).rowcount
+        for table in (walks, HousingFigure.__table__, Incident.__table__):
+            removed += conn.execute(delete(table).where(table.c.import_id.in_(ids))).rowcount
+        conn.execute(delete(log).where(log.c.id.in_(ids)))
+    meta = MetaInfo.__table__
+    conn.execute(delete(meta).where(meta.c.key.in_(["dataset", "demo_period"])))
+    return removed

@@ -1,0 +1,67 @@
+"""One module per kind of data. Each has `prepare` (read, map, validate, anonymise, place:
+nothing written) and `store` (write the prepared rows inside the caller's transaction)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from loaders.source import SourceFile
+
+
+@dataclass
+class Options:
+    source: str | None = None
+    mapping: str | None = None
+    year: int | None = None
+    deso_key: SourceFile | None = None
+
+
+@dataclass
+class Prepared:
+    """Validated, anonymised rows ready to store, and what the user should know about them."""
+
+    kind: str
+    file: SourceFile
+    source: str | None
+    rows_read: int
+    tables: dict[str, pd.DataFrame]
+    preview: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+    earliest: dt.date | None = None
+
+    @property
+    def rows_accepted(self) -> int:
+        main = next(iter(self.tables.values()), pd.DataFrame())
+        return len(main)
+
+
+@dataclass
+class Stored:
+    inserted: int = 0
+    duplicates: int = 0
+    updated: int = 0
+
+
+def content_keys(frame: pd.DataFrame, prefix: str = "") -> list[str]:
+    """Stable keys for rows without an id: a hash of the content plus its ordinal among identical
+    rows, so that re-importing or an overlapping export gives the same keys."""
+    seen: dict[str, int] = {}
+    keys = []
+    for values in frame.astype(str).itertuples(index=False, name=None):
+        digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:24]
+        seen[digest] = seen.get(digest, -1) + 1
+        keys.append(f"{prefix}{digest}-{seen[digest]}")
+    return keys
+
+
+def short_key(value: str, prefix: str = "") -> str:
+    """A natural key that fits the 64-character key columns."""
+    text = f"{prefix}{value}"
+    return text if len(text) <= 64 else prefix + hashlib.sha256(value.encode()).hexdigest()[:40]
+
+
+def count_note(counter: dict[str, int]) -> str:
+    return ", ".join(f"{k} ({v})" for k, v in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))

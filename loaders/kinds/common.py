@@ -1,0 +1,161 @@
+"""Steps the tabular kinds share: read + map + gate, the taxonomy, and placement of rows."""
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from lagesbild.domain.taxonomy import IGNORED, normalise_label
+from lagesbild.store.models import Category, SourceCategory
+from loaders import anonymise
+from loaders.errors import FileRefused, PersonalDataFound
+from loaders.mapping import Mapped, apply_mapping, load_mapping, mapping_path
+from loaders.place import AreaIndex, inside_sweden, points_to_sweref
+from loaders.readers import read_table
+from loaders.source import SourceFile
+from lagesbild.domain.geo import cell_of
+from loaders.values import Collector, parse_number
+
+TAXONOMY_FILE = "data/taxonomy/source_categories.csv"
+
+
+def read_mapped(file: SourceFile, kind: str, source: str | None, mapping_file: str | None,
+                fields: set[str], required: list[tuple[str, ...]], typed: set[str]) -> Mapped:
+    frame = read_table(file)
+    mapping = load_mapping(mapping_path(kind, source, mapping_file), fields)
+    return apply_mapping(file.name, frame, mapping, required, typed)
+
+
+def gate(file: str, mapped: Mapped) -> Collector:
+    """The anonymisation gate's findings (raised together with the value problems)."""
+    found = Collector(file, PersonalDataFound)
+    try:
+        anonymise.check(file, mapped.gate)
+    except PersonalDataFound as exc:
+        found.problems += exc.problems
+    return found
+
+
+def raise_all(*collectors: Collector) -> None:
+    """Refuse with every problem; personal data first (and as the exception's type)."""
+    problems = [p for c in collectors for p in c.problems]
+    if not problems:
+        return
+    error = next((c.error for c in collectors if c.problems and c.error is PersonalDataFound), FileRefused)
+    merged = Collector(collectors[0].file, error)
+    merged.problems = problems
+    merged.raise_if_any()
+
+
+def known_sources(conn: Connection) -> list[str]:
+    sc = SourceCategory.__table__
+    return sorted(conn.execute(select(sc.c.source).distinct()).scalars())
+
+
+def check_source(file: str, conn: Connection, source: str | None) -> str:
+    sources = known_sources(conn)
+    if source not in sources:
+        raise FileRefused(Collector(file).problems + [_source_problem(file, source, sources)])
+    return source
+
+
+def _source_problem(file, source, sources):
+    from lagesbild.errors import Problem
+    what = f"Okänd källa '{source}'" if source else "Källa saknas"
+    return Problem(file, None, None, None, f"{what}. Ange en av: {', '.join(sources)} "
+                   "(nya källor läggs till i data/taxonomy/source_categories.csv).")
+
+
+def category_table(conn: Connection, source: str) -> dict[str, int | None]:
+    """Normalised source category -> category id (None = ignored) for one source."""
+    sc = SourceCategory.__table__
+    return dict(conn.execute(select(sc.c.source_category, sc.c.category_id)
+                             .where(sc.c.source == source)).all())
+
+
+def map_categories(problems: Collector, source: str, labels: pd.Series, column: str,
+                   table: dict[str, int | None]) -> tuple[pd.Series, Counter]:
+    """Category ids (NaN where ignored) and the ignored labels with counts; unmapped labels
+    become one problem each, with their count: the file is refused until the taxonomy says."""
+    normalised = labels.map(normalise_label)
+    unmapped = Counter(normalised[~normalised.isin(table.keys())])
+    for label, n in sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0])):
+        first = normalised.index[normalised == label][0]
+        problems.add(int(first), column, labels[first],
+                     f"Kategorin finns inte i taxonomin ({n} rader). Lägg till en rad "
+                     f"'{source},{_csv_cell(labels[first])},<kategorikod>' i {TAXONOMY_FILE} "
+                     "(kategorikod '-' om kategorin inte ska räknas).")
+    ids = normalised.map(lambda v: table.get(v, IGNORED))
+    ignored = Counter(labels[ids.isna()].map(str))
+    return ids.where(ids != IGNORED, None), ignored
+
+
+def _csv_cell(text: str) -> str:
+    return f'"{text}"' if "," in str(text) else str(text)
+
+
+def coordinates(problems: Collector, mapped: Mapped) -> tuple[np.ndarray, np.ndarray]:
+    """SWEREF99 TM (east, north) per row, NaN where the row has no point."""
+    f, h = mapped.frame, mapped.headers
+    n = len(f)
+    if {"east", "north"} <= set(f.columns):
+        x, y, crs, cols = f["east"], f["north"], "sweref", (h["east"], h["north"])
+    elif {"lon", "lat"} <= set(f.columns):
+        x, y, crs, cols = f["lon"], f["lat"], "wgs84", (h["lon"], h["lat"])
+    else:
+        return np.full(n, np.nan), np.full(n, np.nan)
+    xs = _numbers(problems, x, cols[0])
+    ys = _numbers(problems, y, cols[1])
+    east, north = points_to_sweref(xs, ys, crs)
+    for i, row in enumerate(f.index):
+        if not np.isnan(east[i]) and not inside_sweden(east[i], north[i]):
+            problems.add(int(row), f"{cols[0]}/{cols[1]}", f"{x.iloc[i]}; {y.iloc[i]}",
+                         "Koordinaten ligger utanför Sverige. Kontrollera att kolumnerna inte är "
+                         "omkastade och att koordinatsystemet är SWEREF99 TM (eller WGS84 för lon/lat).")
+            east[i] = north[i] = np.nan
+    return east, north
+
+
+def _numbers(problems: Collector, series: pd.Series, column: str) -> np.ndarray:
+    values = problems.convert(series.where(series.str.strip() != "", None).dropna(), parse_number, column)
+    out = pd.Series(np.nan, index=series.index, dtype=float)
+    out[values.index] = pd.to_numeric(values, errors="coerce")
+    return out.to_numpy()
+
+
+def place_rows(index: AreaIndex, frame: pd.DataFrame, east: np.ndarray, north: np.ndarray,
+               text_fields: tuple[str, ...] = ("place",)) -> list[int]:
+    """The area of each row: named area, point, place name in text, else 'okant'."""
+    valid = ~np.isnan(east)
+    at_point: list[int | None] = [None] * len(frame)
+    if valid.any():
+        found = index.at_points(east[valid], north[valid])
+        for pos, area in zip(np.flatnonzero(valid), found):
+            at_point[pos] = area
+    areas = []
+    labels = frame["area"] if "area" in frame else pd.Series("", index=frame.index)
+    for i, (row, label) in enumerate(labels.items()):
+        named = index.by_label(label) or index.in_text(label)
+        area = index.refine(named, at_point[i])
+        for f in text_fields:
+            if area is None and f in frame:
+                area = index.in_text(frame.at[row, f])
+        areas.append(area if area is not None else index.unknown_id)
+    return areas
+
+
+def cells(east: np.ndarray, north: np.ndarray) -> tuple[list, list]:
+    """The 250 m cell (lower-left corner) of each point; None where there is no point."""
+    valid = ~np.isnan(east)
+    e, n = np.zeros(len(east)), np.zeros(len(north))
+    e[valid], n[valid] = east[valid], north[valid]
+    ce, cn = cell_of(e, n)
+    return ([int(v) if ok else None for v, ok in zip(ce, valid)],
+            [int(v) if ok else None for v, ok in zip(cn, valid)])
+
+
+def unplaced_note(areas: list[int], index: AreaIndex) -> list[str]:
+    n = sum(1 for a in areas if a == index.unknown_id)
+    return [f"{n} rader kunde inte placeras i ett område och hamnar i 'Okänt område'."] if n else []

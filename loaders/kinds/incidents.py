@@ -1,0 +1,116 @@
+"""Incident exports from the actors (polis, kommun, botkyrkabyggen, raddningstjanst, …).
+
+An unmapped source category refuses the file (listed with its count): the coordinator decides
+in the taxonomy whether it is counted and as what. Categories mapped to '-' are skipped and
+reported. Natural key: the export's own id column, else a hash of the row (see content_keys).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection
+
+from lagesbild.demo import with_calendar
+from lagesbild.domain.taxonomy import normalise_label
+from lagesbild.domain.vocab import AGE_GROUPS, PLACE_TYPES
+from lagesbild.store.bulk import insert_ignore
+from lagesbild.store.models import Incident
+from loaders.kinds import Options, Prepared, Stored, content_keys, count_note, short_key
+from loaders.kinds.common import (category_table, cells, check_source, coordinates, gate,
+                                  map_categories, place_rows, raise_all, read_mapped, unplaced_note)
+from loaders.place import load_index
+from loaders.source import SourceFile
+from loaders.values import Collector, parse_datetime, parse_incident_count, parse_time
+
+KIND = "incidents"
+FIELDS = {"id", "occurred_at", "date", "time", "category", "area", "place", "east", "north",
+          "lon", "lat", "place_type", "age_group", "count", "description"}
+TYPED = {"occurred_at", "date", "time", "east", "north", "lon", "lat", "count"}
+REQUIRED = [("occurred_at", "date"), ("category",)]
+AGE_ALIASES = {"0–11": "0-11", "12–17": "12-17", "18–20": "18-20", "21-": "21+", "vuxen": "21+",
+               "": "okänd", "okänd ålder": "okänd"}
+
+
+def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
+    source = check_source(file.name, conn, options.source)
+    mapped = read_mapped(file, KIND, source, options.mapping, FIELDS, REQUIRED, TYPED)
+    f, h = mapped.frame, mapped.headers
+    found, problems = gate(file.name, mapped), Collector(file.name)
+    occurred = _occurred_at(problems, f, h)
+    category_ids, ignored = map_categories(problems, source, f["category"], h["category"],
+                                           category_table(conn, source))
+    east, north = coordinates(problems, mapped)
+    counts = problems.convert(f["count"], parse_incident_count, h["count"]) if "count" in f \
+        else pd.Series(1, index=f.index)
+    place_type = _vocabulary(problems, f, h, "place_type", PLACE_TYPES, {"": "okänd"})
+    age_group = _vocabulary(problems, f, h, "age_group", AGE_GROUPS, AGE_ALIASES)
+    raise_all(found, problems)
+    index = load_index(conn)
+    keys = _natural_keys(f, source)
+    cell_e, cell_n = cells(east, north)
+    rows = pd.DataFrame({
+        "occurred_at": occurred, "source": source,
+        "source_category": f["category"].map(normalise_label), "category_id": category_ids,
+        "area_id": place_rows(index, f, east, north), "cell_e": cell_e, "cell_n": cell_n,
+        "place_type": place_type, "age_group": age_group, "count": counts, "natural_key": keys,
+    }, index=f.index)
+    rows = rows[rows["category_id"].notna()]
+    notes = unplaced_note(list(rows["area_id"]), index)
+    if ignored:
+        notes.insert(0, f"{sum(ignored.values())} rader har kategorier som inte räknas och hoppas "
+                     f"över: {count_note(ignored)}.")
+    return _prepared(file, source, f, rows, notes, index)
+
+
+def _prepared(file, source, f, rows, notes, index) -> Prepared:
+    rows = with_calendar(rows.astype({"category_id": int})) if len(rows) else rows
+    names = {i: a.name for i, a in index.areas.items()}
+    preview = pd.DataFrame({"Tidpunkt": rows.get("occurred_at"), "Kategori": rows.get("source_category"),
+                            "Område": rows.get("area_id", pd.Series(dtype=int)).map(names),
+                            "Antal": rows.get("count")}) if len(rows) else pd.DataFrame()
+    earliest = min(rows["day"]) if len(rows) else None
+    return Prepared(KIND, file, source, len(f), {"incidents": rows}, preview, notes, earliest)
+
+
+def _occurred_at(problems: Collector, f: pd.DataFrame, h: dict[str, str]) -> pd.Series:
+    if "occurred_at" in f:
+        return problems.convert(f["occurred_at"], parse_datetime, h["occurred_at"])
+    days = problems.convert(f["date"], parse_datetime, h["date"])
+    if "time" not in f:
+        return days
+    times = problems.convert(f["time"].where(f["time"] != "", "00:00"), parse_time, h["time"])
+    return pd.Series([d.replace(hour=t.hour, minute=t.minute) if d is not None and t is not None
+                      else None for d, t in zip(days, times)], index=f.index, dtype=object)
+
+
+def _vocabulary(problems: Collector, f, h, field: str, vocab: dict[str, str],
+                aliases: dict[str, str]) -> pd.Series:
+    """Codes of a fixed vocabulary, accepting the code or the Swedish label (any case)."""
+    if field not in f:
+        return pd.Series("okänd", index=f.index)
+    lookup = {normalise_label(k): k for k in vocab} | {normalise_label(v): k for k, v in vocab.items()}
+    lookup |= {normalise_label(k): v for k, v in aliases.items()}
+
+    def parse(value: str) -> str:
+        code = lookup.get(normalise_label(value))
+        if code is None:
+            raise ValueError("Okänt värde. Använd ett av: " + ", ".join(vocab.values()) + ".")
+        return code
+    return problems.convert(f[field], parse, h[field])
+
+
+def _natural_keys(f: pd.DataFrame, source: str) -> list[str]:
+    if "id" in f and (f["id"].str.strip() != "").all():
+        return [short_key(str(v).strip(), "id:") for v in f["id"]]
+    content = f.drop(columns=[c for c in ("id", "description") if c in f.columns])
+    return content_keys(content, "row:")
+
+
+def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
+    rows = prepared.tables["incidents"]
+    inserted = insert_ignore(conn, Incident.__table__, rows.assign(import_id=import_id))
+    return Stored(inserted=inserted, duplicates=len(rows) - inserted)
+
+
+__all__ = ["prepare", "store", "dt"]

@@ -1,0 +1,146 @@
+"""The import, all or nothing: prepare (nothing written) -> one transaction that logs the import,
+stores the rows and refreshes the marts. A refused file is logged in a transaction of its own,
+so the data stay exactly as they were."""
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import Connection, Engine, insert, update
+
+from lagesbild.errors import InputError
+from lagesbild.store.marts import refresh_marts
+from lagesbild.store.models import ImportLog
+from loaders import demo_guard
+from loaders.errors import FileRefused, refuse
+from loaders.kinds import Options, Prepared, Stored
+from loaders.source import SourceFile
+
+KINDS: dict[str, str] = {
+    "incidents": "Händelser från en aktör (CSV/xlsx)",
+    "polisen": "Polisens händelser (polisen.se, JSON)",
+    "walks": "Trygghetsvandringar (CSV/xlsx)",
+    "housing": "Boendedata per område och period (CSV/xlsx)",
+    "areas": "Områdesgränser (GeoJSON, GeoPackage, zippad Shapefile)",
+    "population": "Befolkning (SCB Statistikdatabasen, CSV/xlsx)",
+}
+DATA_KINDS = {"incidents", "polisen", "walks", "housing"}  # kinds the demo data also has
+INCIDENT_KINDS = {"incidents", "polisen"}
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    source: str | None
+    rows_read: int
+    rows_accepted: int
+    stored: Stored
+    notes: list[str] = field(default_factory=list)
+    import_id: int | None = None
+    dry_run: bool = False
+    demo_removed: int = 0
+
+    def summary(self) -> str:
+        s = self.stored
+        head = "Provkörning (inget sparat)" if self.dry_run else "Importerat"
+        parts = [f"{head}: {self.file_name} ({self.kind})", f"{self.rows_read} rader lästa",
+                 f"{self.rows_accepted} godkända", f"{s.inserted} nya", f"{s.duplicates} dubbletter"]
+        if s.updated:
+            parts.append(f"{s.updated} uppdaterade")
+        if self.demo_removed:
+            parts.append(f"{self.demo_removed} demorader borttagna")
+        return ", ".join(parts)
+
+
+def kind_module(kind: str):
+    if kind not in KINDS:
+        raise refuse("-", f"Okänd typ av data '{kind}'. Välj en av: {', '.join(KINDS)}.")
+    return importlib.import_module(f"loaders.kinds.{kind}")
+
+
+def prepare(engine: Engine, kind: str, file: SourceFile, options: Options) -> Prepared:
+    """Read, map, validate, anonymise and place: everything except writing."""
+    module = kind_module(kind)
+    with engine.connect() as conn:
+        return module.prepare(conn, file, options)
+
+
+def run_import(engine: Engine, kind: str, file: SourceFile, options: Options | None = None, *,
+               dry_run: bool = False, replace_demo: bool = False, imported_by: str | None = None,
+               progress: Progress | None = None, prepared: Prepared | None = None) -> ImportResult:
+    """Import one file; raise an InputError (and log the refusal) when anything is wrong."""
+    options = options or Options()
+    step = progress or (lambda _f, _t: None)
+    try:
+        step(0.05, "Läser och kontrollerar filen …")
+        prepared = prepared or prepare(engine, kind, file, options)
+        step(0.5, "Sparar …")
+        return _write(engine, prepared, dry_run, replace_demo, imported_by, step)
+    except InputError as exc:
+        if not dry_run:
+            log_refusal(engine, kind, file, options.source, exc, imported_by)
+        raise
+
+
+def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool,
+           imported_by: str | None, step: Progress) -> ImportResult:
+    module = kind_module(prepared.kind)
+    with engine.connect() as conn:
+        transaction = conn.begin()
+        try:
+            removed = _demo_step(conn, prepared, replace_demo)
+            import_id = _log(conn, prepared, imported_by)
+            stored = module.store(conn, prepared, import_id)
+            _finish_log(conn, import_id, prepared, stored)
+            if prepared.kind in INCIDENT_KINDS or removed:
+                step(0.8, "Uppdaterar sammanställningar …")
+                refresh_marts(conn, since=None if removed else prepared.earliest)
+        except BaseException:
+            transaction.rollback()
+            raise
+        transaction.rollback() if dry_run else transaction.commit()
+    step(1.0, "Klart")
+    return ImportResult(prepared.kind, prepared.file.name, prepared.source, prepared.rows_read,
+                        prepared.rows_accepted, stored, prepared.notes,
+                        None if dry_run else import_id, dry_run, removed)
+
+
+def _demo_step(conn: Connection, prepared: Prepared, replace_demo: bool) -> int:
+    if prepared.kind not in DATA_KINDS or not demo_guard.holds_demo(conn):
+        return 0
+    if not replace_demo:
+        raise demo_guard.refuse_demo(prepared.file.name)
+    return demo_guard.remove_demo(conn)
+
+
+def _log(conn: Connection, prepared: Prepared, imported_by: str | None) -> int:
+    return conn.execute(insert(ImportLog.__table__).values(
+        kind=prepared.kind, source=prepared.source, file_name=prepared.file.name[:260],
+        sha256=prepared.file.sha256, imported_at=dt.datetime.now().replace(microsecond=0),
+        imported_by=imported_by, rows_read=prepared.rows_read, status="ok",
+        message="")).inserted_primary_key[0]
+
+
+def _finish_log(conn: Connection, import_id: int, prepared: Prepared, stored: Stored) -> None:
+    message = " ".join(prepared.notes + ([f"{stored.updated} uppdaterade."] if stored.updated else []))
+    conn.execute(update(ImportLog.__table__).where(ImportLog.id == import_id).values(
+        rows_accepted=prepared.rows_accepted, rows_duplicate=stored.duplicates, message=message))
+
+
+def log_refusal(engine: Engine, kind: str, file: SourceFile, source: str | None,
+                error: InputError, imported_by: str | None = None) -> None:
+    """Record the refusal (problems with masked values) without touching any data."""
+    text = "\n".join(str(p) for p in error.problems)
+    with engine.begin() as conn:
+        conn.execute(insert(ImportLog.__table__).values(
+            kind=kind[:32], source=(source or None) and source[:32], file_name=file.name[:260],
+            sha256=file.sha256, imported_at=dt.datetime.now().replace(microsecond=0),
+            imported_by=imported_by, rows_read=0, rows_accepted=0,
+            rows_rejected=len(error.problems), status="refused", message=text[:20000]))
+
+
+__all__ = ["KINDS", "ImportResult", "Options", "prepare", "run_import", "FileRefused"]

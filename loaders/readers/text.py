@@ -1,0 +1,47 @@
+"""Decoding text files as Swedish users save them: UTF-8 (with or without BOM), UTF-16 from
+Excel's "Unicode text", or Windows-1252 from Excel's "CSV (semikolonavgränsad)"."""
+from __future__ import annotations
+
+import codecs
+import re
+
+from loaders.errors import UnreadableFile, refuse
+
+MOJIBAKE = re.compile("Ã[\u00a4\u00a5\u00b6\u0084\u0085\u0096\u00a9]|Ã¤|Ã¶|Ã¥")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode(name: str, data: bytes) -> str:
+    """The file's text; refuse binary content and text that was saved in the wrong encoding."""
+    if data.startswith(codecs.BOM_UTF8):
+        text = _strict(name, data[3:], "utf-8")
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _strict(name, data, "utf-16")
+    elif b"\x00" in data[:4096]:
+        raise _binary(name)
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _strict(name, data, "cp1252")
+    if len(CONTROL.findall(text[:65536])) > 2:
+        raise _binary(name)
+    if MOJIBAKE.search(text):
+        raise refuse(name, "Teckenkodningen är fel: 'ä', 'å' och 'ö' har blivit till 'Ã¤', 'Ã¥' "
+                     "och 'Ã¶'. Öppna originalfilen och spara den igen som 'CSV UTF-8' i Excel.",
+                     error=UnreadableFile)
+    return text
+
+
+def _strict(name: str, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise refuse(name, f"Filen går inte att läsa som text (okänd teckenkodning, byte "
+                     f"{exc.start + 1}). Spara den som 'CSV UTF-8' i Excel.",
+                     error=UnreadableFile) from None
+
+
+def _binary(name: str) -> UnreadableFile:
+    return refuse(name, "Filen innehåller binära data och är ingen textfil. Välj en CSV-, "
+                  ".xlsx-, JSON- eller GeoJSON-fil.", error=UnreadableFile)

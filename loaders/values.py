@@ -1,0 +1,135 @@
+"""Parsing cell values as Swedish files write them; every rule about a value lives here.
+
+Parsers raise ValueError with a Swedish message; `Collector` turns those into Problems with file,
+row, column and value, so that a report lists every bad cell instead of stopping at the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Callable
+
+import pandas as pd
+
+from lagesbild.errors import Problem
+from loaders.errors import FileRefused
+
+MAX_PROBLEMS = 200
+EARLIEST = dt.date(2000, 1, 1)
+MAX_COUNT = 10_000
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+_DATE_TIME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}[:.]\d{2}(?:[:.]\d{2})?))?$")
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+def parse_date(text: str) -> dt.date:
+    return parse_datetime(text).date()
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """'2024-03-05 14:30', '2024-03-05 14.30', '2024-03-05T14:30:00', '20240305', '2024-03-05'."""
+    s = str(text).strip()
+    if re.fullmatch(r"\d{8}", s):
+        s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
+    m = _DATE_TIME.match(s)
+    try:
+        if m:
+            y, mo, d = (int(p) for p in m.group(1).split("-"))
+            value = dt.datetime(y, mo, d)
+            if m.group(2):
+                t = parse_time(m.group(2))
+                value = value.replace(hour=t.hour, minute=t.minute)
+        else:
+            value = dt.datetime.fromisoformat(s)
+            if value.tzinfo is not None:
+                from zoneinfo import ZoneInfo
+                value = value.astimezone(ZoneInfo("Europe/Stockholm")).replace(tzinfo=None)
+    except ValueError:
+        raise ValueError("Datumet går inte att tolka. Skriv det som ÅÅÅÅ-MM-DD eller "
+                         "ÅÅÅÅ-MM-DD TT:MM.") from None
+    return check_date(value)
+
+
+def check_date(value: dt.datetime) -> dt.datetime:
+    if value.date() > today():
+        raise ValueError("Datumet ligger i framtiden. Kontrollera datumet (ÅÅÅÅ-MM-DD).")
+    if value.date() < EARLIEST:
+        raise ValueError("Datumet är orimligt tidigt (före år 2000). Kontrollera datumet.")
+    return value
+
+
+def parse_time(text: str) -> dt.time:
+    m = _TIME.match(str(text).strip())
+    if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+        raise ValueError("Klockslaget går inte att tolka. Skriv det som TT:MM, till exempel 21:30.")
+    return dt.time(int(m.group(1)), int(m.group(2)))
+
+
+def parse_number(text: str) -> float:
+    """'6 578 123,5', '59,24', '17.84', '−3' (Unicode minus) -> float."""
+    s = _SPACES.sub("", str(text)).replace("\u2212", "-").replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError("Talet går inte att tolka. Använd siffror med decimalkomma, "
+                         "till exempel 59,2412.") from None
+
+
+def parse_count(text: str, default: int | None = None) -> int:
+    """A non-negative whole number (empty -> default)."""
+    if str(text).strip() == "" and default is not None:
+        return default
+    value = parse_number(text) if str(text).strip() else float("nan")
+    if value != value:
+        raise ValueError("Värdet saknas. Fyll i ett heltal (0 eller mer).")
+    if value < 0:
+        raise ValueError("Antalet får inte vara negativt.")
+    if not float(value).is_integer():
+        raise ValueError("Antalet ska vara ett heltal.")
+    if value > MAX_COUNT * 100:
+        raise ValueError("Antalet är orimligt stort. Kontrollera värdet.")
+    return int(value)
+
+
+def parse_incident_count(text: str) -> int:
+    value = parse_count(text, default=1)
+    if value == 0:
+        raise ValueError("Antalet ska vara minst 1 för en händelse (ta bort raden annars).")
+    if value > MAX_COUNT:
+        raise ValueError(f"Antalet är orimligt stort (mer än {MAX_COUNT}). Kontrollera värdet.")
+    return value
+
+
+class Collector:
+    """Gathers Problems for one file; `raise_if_any` refuses the file with all of them."""
+
+    def __init__(self, file: str, error: type[FileRefused] = FileRefused):
+        self.file, self.error, self.problems = file, error, []
+
+    def add(self, row: int | None, column: str | None, value, message: str) -> None:
+        self.problems.append(Problem(self.file, row, column, None if value is None else str(value),
+                                     message))
+
+    def convert(self, series: pd.Series, parse: Callable, column: str) -> pd.Series:
+        """Parse every cell; a bad cell becomes a Problem and None."""
+        out = []
+        for row, value in series.items():
+            try:
+                out.append(parse(value))
+            except ValueError as exc:
+                self.add(int(row), column, value, str(exc))
+                out.append(None)
+        return pd.Series(out, index=series.index, dtype=object)
+
+    def raise_if_any(self) -> None:
+        if not self.problems:
+            return
+        problems = self.problems[:MAX_PROBLEMS]
+        if len(self.problems) > MAX_PROBLEMS:
+            problems.append(Problem(self.file, None, None, None,
+                                    f"… och {len(self.problems) - MAX_PROBLEMS} problem till."))
+        raise self.error(problems)
