@@ -1,0 +1,185 @@
+"""Pure functions that build the charts: data in, plotly figure out. No database, no Streamlit.
+
+Every figure uses Swedish separators (`1 234,5`), large readable type for the projector, and shows
+hidden (suppressed) values as "<k" text instead of a bar or a point.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from lagesbild import formatting as fmt
+
+PALETTE = ["#1b6ca8", "#e07a1f", "#3a9d5d", "#b8336a", "#6c5b9e", "#8c6d31", "#2a9d8f", "#c44536"]
+STRATEGIC_COLORS = {"Trygghetsskapande": "#2a9d8f", "Brottsförebyggande": "#1b6ca8",
+                    "Våldsförebyggande": "#b8336a", "Brottsbekämpande insatser": "#6c5b9e"}
+
+
+def base_layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
+    fig.update_layout(separators=", ", template="plotly_white", height=height,
+                      font=dict(size=15), title=dict(text=title, font=dict(size=18)) if title else None,
+                      margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+                      hoverlabel=dict(font_size=14))
+    return fig
+
+
+def bar_by_area(df: pd.DataFrame, value: str, label: str, title: str, value_name: str,
+                decimals: int = 0) -> go.Figure:
+    """Horizontal bars per area; hidden values appear as '<k' text at zero."""
+    d = df.iloc[::-1]
+    text = [lab if pd.isna(v) else fmt.number(v, decimals) for v, lab in zip(d[value], d[label])]
+    fig = go.Figure(go.Bar(x=d[value].fillna(0), y=d["name"], orientation="h", text=text,
+                           textposition="outside", marker_color=PALETTE[0], cliponaxis=False,
+                           hovertemplate="%{y}<br>" + value_name + ": %{text}<extra></extra>"))
+    fig.update_xaxes(title=value_name)
+    return base_layout(fig, title, height=max(300, 42 * len(d) + 90))
+
+
+def _period_ticks(periods: list, grain: str) -> tuple[list, list]:
+    if grain == "quarter":
+        return periods, [fmt.quarter_label(p) for p in periods]
+    step = max(1, len(periods) // 12)
+    chosen = periods[::step]
+    return chosen, [fmt.month_label(p) for p in chosen]
+
+
+def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0,
+                show_last_year: bool = True, show_rolling: bool = True) -> go.Figure:
+    """One line per split (e.g. strategic area), its rolling mean (dashed) and last year (dotted)."""
+    fig = go.Figure()
+    for i, (split, part) in enumerate(df.groupby("split_label", sort=False)):
+        color = STRATEGIC_COLORS.get(split, PALETTE[i % len(PALETTE)])
+        labels = [fmt.quarter_label(p) if grain == "quarter" else fmt.month_label(p, long=True)
+                  for p in part["period"]]
+        shown = [lab if pd.isna(v) else fmt.number(v, decimals) for v, lab in zip(part["value"], part["n_label"])]
+        fig.add_trace(go.Scatter(x=part["period"], y=part["value"], mode="lines+markers", name=split,
+                                 line=dict(color=color, width=3), customdata=list(zip(labels, shown)),
+                                 hovertemplate="%{customdata[0]}<br>" + split + ": %{customdata[1]}<extra></extra>"))
+        if show_rolling:
+            fig.add_trace(go.Scatter(x=part["period"], y=part["rolling"], mode="lines",
+                                     name=f"{split} – glidande medel", line=dict(color=color, dash="dash", width=2),
+                                     hoverinfo="skip", showlegend=len(df["split_label"].unique()) == 1))
+        if show_last_year:
+            fig.add_trace(go.Scatter(x=part["period"], y=part["value_ly"], mode="lines",
+                                     name=f"{split} – föregående år", line=dict(color=color, dash="dot", width=1.5),
+                                     opacity=0.6, hoverinfo="skip", showlegend=len(df["split_label"].unique()) == 1))
+    periods = sorted(df["period"].unique())
+    tickvals, ticktext = _period_ticks(periods, grain)
+    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
+    fig.update_yaxes(title=value_name, rangemode="tozero")
+    return base_layout(fig, None, height=460)
+
+
+def grouped_bars(df: pd.DataFrame, x: str, color: str | None, value_name: str,
+                 horizontal: bool = False) -> go.Figure:
+    """Bars of `n` by x (labels), one colour per `color` label; hidden cells show '<k'."""
+    fig = go.Figure()
+    groups = df.groupby(color, sort=False) if color else [(value_name, df)]
+    for i, (name, part) in enumerate(groups):
+        c = STRATEGIC_COLORS.get(name, PALETTE[i % len(PALETTE)])
+        text = [lab if pd.isna(v) else "" for v, lab in zip(part["n"], part["n_label"])]
+        kw = dict(x=part["n"].fillna(0), y=part[x], orientation="h") if horizontal else dict(x=part[x], y=part["n"].fillna(0))
+        fig.add_trace(go.Bar(name=str(name), marker_color=c, text=text, textposition="outside",
+                             customdata=part["n_label"], cliponaxis=False,
+                             hovertemplate="%{" + ("y" if horizontal else "x") + "}<br>" + str(name)
+                             + ": %{customdata}<extra></extra>", **kw))
+    fig.update_layout(barmode="group", showlegend=bool(color))
+    (fig.update_xaxes if horizontal else fig.update_yaxes)(title=value_name)
+    height = max(320, 28 * df[x].nunique() * (1 if not color else min(3, df[color].nunique())) + 120) if horizontal else 440
+    return base_layout(fig, None, height=min(height, 1400))
+
+
+def pyramid(df: pd.DataFrame) -> go.Figure:
+    """The violence pyramid: level 1 (mild) at the bottom and widest, level 5 at the top."""
+    d = df.sort_values("pyramid_level", ascending=False)
+    text = [lab for lab in d["n_label"]]
+    fig = go.Figure(go.Funnel(y=d["pyramid_level_label"], x=d["n"].fillna(0), text=text,
+                              textinfo="text", marker=dict(color=["#7f1d1d", "#b91c1c", "#dc2626",
+                                                                  "#f87171", "#fecaca"][:len(d)]),
+                              hovertemplate="%{y}: %{text}<extra></extra>"))
+    return base_layout(fig, None, height=380)
+
+
+def heat_table(df: pd.DataFrame, x: str, y: str, value_name: str) -> go.Figure:
+    """A heatmap of n over x × y labels, each cell annotated with its label ('<k' when hidden)."""
+    xs, ys = list(dict.fromkeys(df[x])), list(dict.fromkeys(df[y]))
+    z = df.pivot_table(index=y, columns=x, values="n", aggfunc="sum", sort=False).reindex(index=ys, columns=xs)
+    txt = df.pivot_table(index=y, columns=x, values="n_label", aggfunc="first", sort=False).reindex(index=ys, columns=xs).fillna("0")
+    fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=xs, y=ys, text=txt.to_numpy(), texttemplate="%{text}",
+                               colorscale="Reds", colorbar=dict(title=value_name),
+                               hovertemplate="%{y} · %{x}: %{text}<extra></extra>"))
+    fig.update_yaxes(autorange="reversed")
+    return base_layout(fig, None, height=max(320, 34 * len(ys) + 120))
+
+
+def status_bars(df: pd.DataFrame, group: str, group_name: str) -> go.Figure:
+    """Stacked bars of safety-walk observations per group: fixed, open (of which overdue), rejected."""
+    d = df.iloc[::-1]
+    fig = go.Figure()
+    for col, name, color in (("fixed", "Åtgärdade", "#3a9d5d"), ("open_in_time", "Öppna i tid", "#e0a21f"),
+                             ("overdue", "Försenade", "#c44536"), ("rejected", "Avslagna", "#9aa5b1")):
+        values = d["open"] - d["overdue"] if col == "open_in_time" else d[col]
+        fig.add_trace(go.Bar(y=d[group], x=values, name=name, orientation="h", marker_color=color,
+                             hovertemplate="%{y}<br>" + name + ": %{x}<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="Antal iakttagelser")
+    fig.update_yaxes(title=group_name)
+    return base_layout(fig, None, height=max(300, 40 * len(d) + 120))
+
+
+def fix_time_histogram(df: pd.DataFrame) -> go.Figure:
+    """Days from walk to fix, split by whether the deadline held."""
+    fig = go.Figure()
+    for in_time, name, color in ((True, "Inom tidsfrist", "#3a9d5d"), (False, "Efter tidsfrist", "#c44536")):
+        fig.add_trace(go.Histogram(x=df.loc[df.in_time == in_time, "days"], name=name,
+                                   marker_color=color, xbins=dict(size=7),
+                                   hovertemplate="%{x} dagar: %{y}<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="Dagar från vandring till åtgärd")
+    fig.update_yaxes(title="Antal")
+    return base_layout(fig, None, height=360)
+
+
+def housing_lines(df: pd.DataFrame, measure: str, measure_name: str) -> go.Figure:
+    """One line per area of a housing measure over quarters."""
+    fig = go.Figure()
+    for i, (area, part) in enumerate(df.groupby("area", sort=False)):
+        labels = [fmt.quarter_label(p) for p in part["period_start"]]
+        fig.add_trace(go.Scatter(x=part["period_start"], y=part[measure], name=area, mode="lines+markers",
+                                 line=dict(color=PALETTE[i % len(PALETTE)], width=3), customdata=labels,
+                                 hovertemplate="%{customdata}<br>" + area + ": %{y:.2f}<extra></extra>"))
+    periods = sorted(df["period_start"].unique())
+    fig.update_xaxes(tickvals=periods, ticktext=[fmt.quarter_label(p) for p in periods])
+    fig.update_yaxes(title=measure_name, rangemode="tozero")
+    return base_layout(fig, None, height=420)
+
+
+def scatter_housing_incidents(df: pd.DataFrame, x: str, x_name: str) -> go.Figure:
+    """Areas as points: a housing measure against the incident rate of the same area."""
+    fig = go.Figure(go.Scatter(x=df[x], y=df["rate"], mode="markers+text", text=df["area"],
+                               textposition="top center", marker=dict(size=14, color=PALETTE[0]),
+                               hovertemplate="%{text}<br>" + x_name + ": %{x:.2f}<br>Händelser per 1 000 inv.: %{y:.1f}<extra></extra>"))
+    fig.update_xaxes(title=x_name)
+    fig.update_yaxes(title="Händelser per 1 000 invånare")
+    return base_layout(fig, None, height=420)
+
+
+TIME_DIMS = ("week", "month", "quarter", "year")
+
+
+def explore_chart(long: pd.DataFrame, rows: list[str], cols: list[str]) -> go.Figure:
+    """Lines when the first row dimension is time, bars otherwise; one colour per column value."""
+    x = f"{rows[0]}_label"
+    color = f"{cols[0]}_label" if cols else (f"{rows[1]}_label" if len(rows) > 1 else None)
+    if rows[0] in TIME_DIMS:
+        fig = go.Figure()
+        groups = long.groupby(color, sort=False) if color else [("Antal", long)]
+        for i, (name, part) in enumerate(groups):
+            fig.add_trace(go.Scatter(x=part[x], y=part["n"], name=str(name), mode="lines+markers",
+                                     line=dict(color=STRATEGIC_COLORS.get(name, PALETTE[i % len(PALETTE)]), width=2.5),
+                                     customdata=part["n_label"],
+                                     hovertemplate="%{x}<br>" + str(name) + ": %{customdata}<extra></extra>"))
+        fig.update_yaxes(title="Antal", rangemode="tozero")
+        return base_layout(fig, None, height=440)
+    return grouped_bars(long, x, color, "Antal", horizontal=long[x].nunique() > 8)

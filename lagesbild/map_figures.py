@@ -1,0 +1,94 @@
+"""Pure functions that build the pydeck maps: aggregated cells and areas, never single incidents."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from lagesbild.domain.geo import to_wgs84
+
+VIEW = pdk.ViewState(latitude=59.20, longitude=17.84, zoom=10.3, pitch=0)
+REDS = [(254, 229, 217), (252, 187, 161), (252, 146, 114), (251, 106, 74), (222, 45, 38), (165, 15, 21)]
+BLUES = [(222, 235, 247), (198, 219, 239), (158, 202, 225), (107, 174, 214), (49, 130, 189), (8, 81, 156)]
+STATUS_COLORS = {"försenad": [196, 69, 54, 230], "öppen": [224, 162, 31, 230],
+                 "åtgärdad": [58, 157, 93, 200], "avslagen": [154, 165, 177, 200]}
+HIDDEN_COLOR = [160, 160, 160, 90]
+
+
+def color_scale(values: pd.Series, ramp=REDS, alpha: int = 190) -> list[list[int]]:
+    """A colour per value (quantile classes); hidden (NaN) values are grey."""
+    v = values.astype(float)
+    finite = v.dropna()
+    if finite.empty:
+        return [HIDDEN_COLOR for _ in v]
+    edges = np.unique(np.quantile(finite, np.linspace(0, 1, len(ramp) + 1)[1:-1]))
+    out = []
+    for x in v:
+        if math.isnan(x):
+            out.append(HIDDEN_COLOR)
+        else:
+            out.append([*ramp[int(np.searchsorted(edges, x, side="right"))], alpha])
+    return out
+
+
+def area_layer(features: list[dict], layer_id: str = "areas", filled: bool = True) -> pdk.Layer:
+    """Areas as GeoJSON polygons; each feature's properties carry fill, name and tooltip text."""
+    return pdk.Layer("GeoJsonLayer", {"type": "FeatureCollection", "features": features}, id=layer_id,
+                     pickable=filled, stroked=True, filled=filled, get_fill_color="properties.fill",
+                     get_line_color=[40, 40, 40, 200], line_width_min_pixels=1.5)
+
+
+def area_features(areas: pd.DataFrame, geometries: dict[int, dict], value: str,
+                  tooltip_lines: list[tuple[str, str]], ramp=REDS) -> list[dict]:
+    """GeoJSON features for areas with their fill colour and the text the tooltip shows."""
+    colors = color_scale(areas[value], ramp)
+    feats = []
+    for (_, row), fill in zip(areas.iterrows(), colors):
+        geom = geometries.get(row["area_id"])
+        if geom is None:
+            continue
+        text = "<br/>".join(f"{label}: {row[col]}" for label, col in tooltip_lines)
+        feats.append({"type": "Feature", "geometry": geom,
+                      "properties": {"fill": fill, "tooltip": f"<b>{row['name']}</b><br/>{text}"}})
+    return feats
+
+
+def choropleth(features: list[dict]) -> pdk.Deck:
+    return pdk.Deck(layers=[area_layer(features)], initial_view_state=VIEW, map_style=None,
+                    tooltip={"html": "{tooltip}"})
+
+
+def cell_polygons(cells: pd.DataFrame, size: int) -> pd.DataFrame:
+    """Square polygons (WGS84) of grid cells given by their SWEREF99 TM lower-left corners."""
+    e, n = cells["cell_e"].to_numpy(dtype=float), cells["cell_n"].to_numpy(dtype=float)
+    corners = [(e, n), (e + size, n), (e + size, n + size), (e, n + size)]
+    lonlat = [to_wgs84(x, y) for x, y in corners]
+    polys = [[[float(lonlat[k][0][i]), float(lonlat[k][1][i])] for k in range(4)] for i in range(len(cells))]
+    return cells.assign(polygon=polys)
+
+
+def density_layer(cells: pd.DataFrame, size: int) -> pdk.Layer:
+    """Grid cells coloured by event count; tooltip says what a cell is and how many events."""
+    data = cell_polygons(cells, size)
+    data = data.assign(fill=color_scale(np.log1p(data["n"].astype(float)), REDS, 200),
+                       tooltip=[f"<b>Ruta {size} × {size} m</b><br/>Händelser: {lab}" for lab in data["n_label"]])
+    return pdk.Layer("PolygonLayer", data[["polygon", "fill", "tooltip"]], id="density", pickable=True,
+                     get_polygon="polygon", get_fill_color="fill", stroked=False)
+
+
+def observation_layer(obs: pd.DataFrame, size: int = 250) -> pdk.Layer:
+    """Safety-walk observations per cell and status, as dots at the cell centre."""
+    lon, lat = to_wgs84(obs["cell_e"].to_numpy(dtype=float) + size / 2, obs["cell_n"].to_numpy(dtype=float) + size / 2)
+    data = pd.DataFrame({"lon": lon, "lat": lat, "n": obs["n"].astype(int),
+                         "fill": [STATUS_COLORS.get(s, HIDDEN_COLOR) for s in obs["status"]],
+                         "tooltip": [f"<b>Trygghetsvandring</b><br/>{s}: {n} iakttagelse{'r' if n != 1 else ''}"
+                                     for s, n in zip(obs["status"], obs["n"])]})
+    return pdk.Layer("ScatterplotLayer", data, id="observations", pickable=True, get_position=["lon", "lat"],
+                     get_fill_color="fill", get_radius="40 + 15 * n", radius_min_pixels=4,
+                     stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=1)
+
+
+def layered_map(layers: list[pdk.Layer]) -> pdk.Deck:
+    return pdk.Deck(layers=layers, initial_view_state=VIEW, map_style=None, tooltip={"html": "{tooltip}"})

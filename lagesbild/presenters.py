@@ -1,0 +1,153 @@
+"""Pure functions that turn query results into what a page shows: Swedish headers and text."""
+from __future__ import annotations
+
+import pandas as pd
+
+from lagesbild import formatting as fmt
+from lagesbild.domain.vocab import PRIORITIES, WALK_CATEGORIES, WALK_STATUSES
+
+
+def change_text(change, now_label: str, before_label: str) -> str:
+    """'+12 %' when the counts allow a percent; otherwise the two counts side by side."""
+    if change is None or pd.isna(change):
+        return f"{now_label} mot {before_label}"
+    return fmt.percent(change, signed=True)
+
+
+def area_table(df: pd.DataFrame) -> pd.DataFrame:
+    """The per-area table of the overview."""
+    return pd.DataFrame({
+        "Område": df["name"],
+        "Invånare": [fmt.number(p) for p in df["population"]],
+        "Antal": df["n_label"],
+        "Per 1 000 inv.": [("–" if pd.isna(r) else fmt.number(r, 1)) for r in df["rate"]],
+        "Föregående period": df["n_prev_label"],
+        "Mot föregående": [change_text(c, a, b) for c, a, b in zip(df["change_prev"], df["n_label"], df["n_prev_label"])],
+        "Samma period i fjol": df["n_ly_label"],
+        "Mot i fjol": [change_text(c, a, b) for c, a, b in zip(df["change_ly"], df["n_label"], df["n_ly_label"])],
+    })
+
+
+def metric_delta(change, now_label: str, before_label: str, what: str) -> str | None:
+    """Delta text for st.metric: a percent when allowed, else the earlier count."""
+    if change is None or pd.isna(change):
+        return f"{what}: {before_label}"
+    return f"{fmt.percent(change, signed=True)} mot {what}"
+
+
+def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict) -> list[str]:
+    """One sentence per flagged cell: what, where, how many against how many expected."""
+    lines = []
+    for _, r in df.iterrows():
+        word = "fler" if r["direction"] == "up" else "färre"
+        expected = "<5 totalt i baslinjen" if r.get("expected_suppressed") else fmt.number(r["expected"], 1)
+        lines.append(f"**{category_names.get(r['category'], r['category'])}** i "
+                     f"**{area_names.get(r['area_id'], r['area_id'])}**: {r['observed_label']} händelser, "
+                     f"{word} än väntat (normalt {expected}); "
+                     f"q = {fmt.number(r['q'], 3) if r['q'] >= 0.001 else '<0,001'}")
+    return lines
+
+
+def walk_actions_table(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Område": df["area"],
+        "Vandring": [fmt.date(d) for d in df["walked_on"]],
+        "Kategori": [WALK_CATEGORIES.get(c, c) for c in df["category"]],
+        "Iakttagelse": df["description"],
+        "Föreslagen åtgärd": df["proposed_action"],
+        "Ansvarig": df["responsible_actor"],
+        "Prioritet": [PRIORITIES.get(p, p) for p in df["priority"]],
+        "Tidsfrist": [fmt.date(d) if d else "–" for d in df["deadline"]],
+        "Dagar sen": [d if d > 0 else "" for d in df["days_overdue"]],
+        "Status": [WALK_STATUSES.get(s, s) for s in df["status"]],
+    })
+
+
+def actor_table(df: pd.DataFrame) -> pd.DataFrame:
+    return df.rename(columns={"responsible_actor": "Ansvarig", "overdue": "Försenade",
+                              "due": "Förfaller inom 14 dagar", "new": "Nya i perioden"})
+
+
+def housing_signal_table(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Område": df["area"],
+        "Lägenheter": [fmt.number(v) for v in df["apartments"]],
+        "Störningsärenden": [fmt.number(v) for v in df["disturbance_cases"]],
+        "Per 100 lgh": [fmt.number(v, 1) for v in df["disturbance_cases_per_100"]],
+        "Samma kvartal i fjol": [fmt.number(v) if v == v else "–" for v in df["disturbance_cases_ly"]],
+        "Skadegörelse": [fmt.number(v) for v in df["damage"]],
+        "Avflyttningar": [fmt.number(v) for v in df["moves_out"]],
+    })
+
+
+def with_split_labels(df: pd.DataFrame, split: str) -> pd.DataFrame:
+    """Add `split_label` (Swedish name of the strategic/focus area) to a series frame."""
+    from lagesbild.domain.vocab import FOCUS_AREAS, STRATEGIC_AREAS
+    names = {"strategic_area": STRATEGIC_AREAS, "focus_area": FOCUS_AREAS}.get(split, {})
+    return df.assign(split_label=[names.get(s, "Alla händelser" if s == "Alla" else s) for s in df["split"]])
+
+
+def year_table(df: pd.DataFrame, split: str) -> pd.DataFrame:
+    """Split × year with counts and the change against the year before (percent when allowed)."""
+    from lagesbild.domain.vocab import FOCUS_AREAS, STRATEGIC_AREAS
+    names = {"strategic_area": STRATEGIC_AREAS, "focus_area": FOCUS_AREAS}[split]
+    years = sorted(df["year"].unique())
+    rows = []
+    for code in dict.fromkeys(df[split]):
+        part = df[df[split] == code].set_index("year")
+        row = {"": names.get(code, code)}
+        for i, y in enumerate(years):
+            row[str(y)] = part["n_label"].get(y, "0")
+            if i:
+                now, before = part["n"].get(y), part["n"].get(years[i - 1])
+                change = (now - before) / before if (now is not None and before and now == now and before == before
+                                                     and now >= 10 and before >= 10) else None
+                row[f"{years[i - 1]}→{y}"] = fmt.percent(change, signed=True) if change is not None else "–"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pyramid_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Kommundel × level table of labels."""
+    table = df.pivot_table(index="kommundel_label", columns="pyramid_level_label", values="n_label",
+                           aggfunc="first", sort=False).fillna("0")
+    table = table.reindex(columns=sorted(table.columns))
+    return table.reset_index().rename(columns={"kommundel_label": "Kommundel"})
+
+
+WALK_GROUPS = {"category": "Kategori", "area": "Område", "responsible_actor": "Ansvarig"}
+
+
+def walk_status_labels(df: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Swedish labels for the grouping column of the safety-walk status table."""
+    if group == "category":
+        return df.assign(category=[WALK_CATEGORIES.get(c, c) for c in df["category"]])
+    return df
+
+
+def housing_beside_incidents(housing: pd.DataFrame, rates: pd.DataFrame, measure: str) -> pd.DataFrame:
+    """The latest quarter present in both frames: one row per area with the measure and the rate."""
+    if housing.empty or rates.empty:
+        return pd.DataFrame()
+    h = housing.assign(quarter=[p.year * 10 + (p.month + 2) // 3 for p in housing["period_start"]])
+    common = sorted(set(h["quarter"]) & set(rates["quarter"]))
+    if not common:
+        return pd.DataFrame()
+    last = common[-1]
+    out = h[h.quarter == last].merge(rates[rates.quarter == last][["area_id", "rate"]], on="area_id")
+    out = out[out["rate"].notna()]
+    out.attrs["quarter_label"] = f"kv{last % 10} {last // 10}"
+    return out
+
+
+def housing_table(df: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "Område": df["area"],
+        "Kvartal": [fmt.quarter_label(p) for p in df["period_start"]],
+        "Lägenheter": [fmt.number(v) for v in df["apartments"]],
+        "Vakanta": [fmt.number(v) for v in df["vacant"]],
+        "Avflyttningar": [fmt.number(v) for v in df["moves_out"]],
+        "Störningsärenden": [fmt.number(v) for v in df["disturbance_cases"]],
+        "Skadegörelse": [fmt.number(v) for v in df["damage"]],
+        "Vräkningar": df["evictions_label"],
+    }).iloc[::-1]

@@ -1,0 +1,165 @@
+"""Comparisons the overview and the briefing show: this period against earlier ones."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from lagesbild.formatting import week_label
+from lagesbild.privacy import Policy, suppress
+from lagesbild.queries.areas import area_frame, population
+from lagesbild.queries.filters import Filters, monday
+from lagesbild.queries.incidents import raw_counts
+from lagesbild.stats import flag_unusual
+from lagesbild.store.models import Category
+
+MIN_FOR_PERCENT = 10  # below this, a percent change is not shown (counts are shown instead)
+
+
+def percent_change(now: pd.Series, before: pd.Series) -> pd.Series:
+    """Relative change, only where both counts are known and at least MIN_FOR_PERCENT."""
+    ok = (now >= MIN_FOR_PERCENT) & (before >= MIN_FOR_PERCENT)
+    return ((now - before) / before).where(ok)
+
+
+def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
+                    keys: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Counts per `dim` for the period, the previous period and the same period last year.
+
+    Each of the three columns is suppressed on its own (1-D, so its total may be published).
+    `keys` (a frame with column `dim`) lists the rows to show even when they have no events.
+    """
+    frames = {}
+    for name, period in (("n", f), ("n_prev", f.previous_period()), ("n_ly", f.same_period_last_year())):
+        df = raw_counts(conn, period, (dim,))
+        if keys is not None:
+            df = keys[[dim]].merge(df, on=dim, how="left").fillna({"n": 0, "sensitive": False})
+            df["n"] = df["n"].astype("int64")
+        frames[name] = suppress(df, policy).rename(columns={"n": name, "n_label": f"{name}_label",
+                                                              "suppressed": f"{name}_suppressed"})
+    out = frames["n"]
+    for name in ("n_prev", "n_ly"):
+        out = out.merge(frames[name][[dim, name, f"{name}_label", f"{name}_suppressed"]], on=dim, how="outer")
+    for name in ("n", "n_prev", "n_ly"):
+        out[f"{name}_label"] = out[f"{name}_label"].fillna("0")
+    out = out.fillna({"n": 0, "n_prev": 0, "n_ly": 0}).infer_objects()
+    for name in ("n", "n_prev", "n_ly"):
+        hidden = out[f"{name}_suppressed"].astype("boolean").fillna(False).astype(bool)
+        out[name] = out[name].where(~hidden)
+        out[f"{name}_suppressed"] = hidden
+    out["change_prev"] = percent_change(out["n"], out["n_prev"])
+    out["change_ly"] = percent_change(out["n"], out["n_ly"])
+    return out.drop(columns=["sensitive"], errors="ignore")
+
+
+def area_summary(conn: Connection, f: Filters, level: str, policy: Policy) -> pd.DataFrame:
+    """Per area of `level`: counts now / before / last year, population and rate per 1 000."""
+    areas = area_frame(conn)
+    keys = areas[areas.level == level].rename(columns={"id": level})
+    if f.areas:
+        chosen = areas[areas.code.isin(f.areas)]
+        ids = set(chosen.id) | set(areas[areas.parent_id.isin(chosen.id)].id) | set(chosen.kommundel_id.dropna())
+        keys = keys[keys[level].isin(ids)]
+    out = compare_periods(conn, f, level, policy, keys=keys[[level]])
+    out = out.merge(areas.rename(columns={"id": level})[[level, "code", "name", "level"]], on=level, how="left")
+    pop = population(conn, f.end.year)
+    out["population"] = out[level].map(pop)
+    out["rate"] = out["n"] / out["population"] * 1000
+    out.attrs["population_year"] = pop.attrs.get("year")
+    order = {i: k for k, i in enumerate(areas.id)}
+    out = out.sort_values(level, key=lambda s: s.map(order)).reset_index(drop=True)
+    return out.rename(columns={level: "area_id"})
+
+
+def baseline_periods(f: Filters, first_data_day: dt.date, max_periods: int) -> int:
+    """How many whole periods of the selection's length fit before it, up to max_periods."""
+    weeks = max(1, round(f.days / 7))
+    available = (monday(f.start) - monday(first_data_day)).days // 7
+    return max(0, min(max_periods, available // weeks))
+
+
+def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data_day: dt.date,
+            max_periods: int = 8) -> pd.DataFrame:
+    """Area × category cells whose count in the period is unusual against the periods before.
+
+    attrs: baseline (text), cells_tested, periods.
+    """
+    weeks = max(1, round(f.days / 7))
+    start = monday(f.start)
+    cur_f = f.with_period(start, start + dt.timedelta(weeks=weeks, days=-1))
+    periods = baseline_periods(cur_f, first_data_day, max_periods)
+    empty = pd.DataFrame(columns=["area_id", "category", "observed", "expected", "direction"])
+    if periods == 0:
+        empty.attrs.update(baseline="ingen baslinje (för lite data före perioden)", cells_tested=0, periods=0)
+        return empty
+    base_start = start - dt.timedelta(weeks=weeks * periods)
+    base_f = f.with_period(base_start, start - dt.timedelta(days=1))
+    current = raw_counts(conn, cur_f, (level, "category"))
+    baseline = raw_counts(conn, base_f, (level, "category"))
+    tested = flag_unusual(current, baseline, [level, "category"], periods)
+    sens = pd.concat([current, baseline])[[level, "category", "sensitive"]].groupby([level, "category"]).max()
+    flagged = tested[tested["direction"].notna()].merge(sens.reset_index(), on=[level, "category"], how="left")
+    flagged = flagged.rename(columns={level: "area_id"})
+    shown = suppress(flagged.rename(columns={"observed": "n"}).fillna({"sensitive": True}), policy)
+    shown = shown.rename(columns={"n": "observed", "n_label": "observed_label"})
+    base = suppress(flagged.rename(columns={"baseline_total": "n"}).fillna({"sensitive": True}), policy)
+    shown["expected"] = shown["expected"].where(~base["suppressed"].to_numpy())
+    shown["expected_suppressed"] = base["suppressed"].to_numpy()
+    unit = "veckan" if weeks == 1 else f"perioden ({weeks} veckor)"
+    shown.attrs.update(
+        baseline=(f"jämfört med genomsnittet för {periods} föregående "
+                  f"{'veckor' if weeks == 1 else 'perioder av samma längd'} "
+                  f"({week_label(base_start)} – {week_label(start - dt.timedelta(days=7))})"),
+        cells_tested=tested.attrs.get("cells_tested", len(tested)), periods=periods, unit=unit,
+        current=f"{week_label(start)}" + ("" if weeks == 1 else f" – {week_label(start + dt.timedelta(weeks=weeks - 1))}"))
+    return shown.drop(columns=["n_label"], errors="ignore")
+
+
+def category_names(conn: Connection) -> dict[str, str]:
+    return dict(conn.execute(select(Category.code, Category.name)).all())
+
+
+
+def week_vs_baseline(conn: Connection, week: Filters, dim: str, policy: Policy,
+                     weeks: int = 12) -> pd.DataFrame:
+    """Per `dim`: the week's count and the mean of the `weeks` weeks before it (both suppressed)."""
+    start = monday(week.start)
+    base = week.with_period(start - dt.timedelta(weeks=weeks), start - dt.timedelta(days=1))
+    now = raw_counts(conn, week.with_period(start, start + dt.timedelta(days=6)), (dim,))
+    before = raw_counts(conn, base, (dim,)).rename(columns={"n": "baseline_total", "sensitive": "s2"})
+    merged = now.merge(before, on=dim, how="outer").fillna({"n": 0, "baseline_total": 0})
+    merged["sensitive"] = merged["sensitive"].astype("boolean").fillna(False) | merged["s2"].astype("boolean").fillna(False)
+    merged["sensitive"] = merged["sensitive"].astype(bool)
+    shown = suppress(merged[[dim, "n", "sensitive"]], policy)
+    hidden_base = suppress(merged[[dim, "baseline_total", "sensitive"]].rename(columns={"baseline_total": "n"}), policy)
+    shown["expected"] = (hidden_base["n"] / weeks).to_numpy()
+    shown.attrs["baseline"] = f"medel per vecka {week_label(base.start)} – {week_label(start - dt.timedelta(days=7))}"
+    return shown.drop(columns=["sensitive"])
+
+
+def _pyramid_filters(conn: Connection, f: Filters) -> Filters:
+    from dataclasses import replace
+    codes = tuple(conn.execute(select(Category.code).where(Category.pyramid_level.is_not(None))).scalars())
+    if f.categories:
+        codes = tuple(c for c in codes if c in f.categories)
+    return replace(f, categories=codes or ("-",))
+
+
+def pyramid(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
+    """Counts per level of the violence pyramid (1–5), labelled; hidden where small."""
+    from lagesbild.queries.labels import label_columns
+    raw = raw_counts(conn, _pyramid_filters(conn, f), ("pyramid_level",))
+    if raw.empty:
+        return raw
+    return label_columns(conn, suppress(raw, policy), ["pyramid_level"])
+
+
+def pyramid_by_area(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
+    """Kommundel × pyramid level, suppressed with secondary suppression, labelled."""
+    from lagesbild.queries.labels import label_columns
+    raw = raw_counts(conn, _pyramid_filters(conn, f), ("kommundel", "pyramid_level"))
+    if raw.empty:
+        return raw
+    shown = suppress(raw, policy, rows=["kommundel"], cols=["pyramid_level"])
+    return label_columns(conn, shown, ["kommundel", "pyramid_level"])

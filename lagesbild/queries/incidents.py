@@ -1,0 +1,145 @@
+"""Incident counts from the marts: any breakdown, one period, suppressed before they leave."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import Connection, Integer, case, cast, extract, func, select
+
+from lagesbild.errors import LagesbildError
+from lagesbild.privacy import Policy, suppress
+from lagesbild.queries.filters import Filters, area_ids, category_conditions, monday
+from lagesbild.store.models import Area, Category, CategoryFocus, MartIncidentMonth, MartIncidentWeek
+
+MAX_ROWS = 5000
+DIMENSIONS: dict[str, str] = {
+    "kommundel": "Kommundel",
+    "omrade": "Område",
+    "category": "Kategori",
+    "strategic_area": "Strategiskt område",
+    "focus_area": "Fokusområde",
+    "source": "Källa",
+    "pyramid_level": "Våldspyramiden",
+    "week": "Vecka",
+    "month": "Månad",
+    "quarter": "Kvartal",
+    "year": "År",
+    "place_type": "Platstyp",
+    "age_group": "Åldersgrupp",
+}
+WEEK_ONLY = {"week"}
+MONTH_ONLY = {"month", "quarter", "year", "place_type", "age_group"}
+
+cat_t, areas_t, focus_t = Category.__table__, Area.__table__, CategoryFocus.__table__
+
+
+class QueryError(LagesbildError):
+    """A selection the store cannot answer (the message says why, in Swedish)."""
+
+
+class TooManyRowsError(QueryError):
+    """The breakdown would send more rows to the page than it can show."""
+
+
+def grain_for(by: tuple[str, ...], grain: str | None = None) -> str:
+    dims = set(by)
+    if dims & WEEK_ONLY and dims & MONTH_ONLY:
+        raise QueryError("Vecka kan inte kombineras med månad, kvartal, år, platstyp eller "
+                         "åldersgrupp. Välj månad i stället för vecka.")
+    if dims & MONTH_ONLY:
+        return "month"
+    return grain or "week"
+
+
+def period_bounds(f: Filters, grain: str) -> tuple[dt.date, dt.date]:
+    """First and last period start covered: every week/month that overlaps the selection."""
+    first = monday(f.start) if grain == "week" else f.start.replace(day=1)
+    return first, f.end
+
+
+def _dim_column(dim: str, t, grain: str):
+    period = t.c.week_start if grain == "week" else t.c.month_start
+    year = cast(extract("year", period), Integer)
+    columns = {
+        "kommundel": lambda: func.coalesce(areas_t.c.kommundel_id, areas_t.c.id),
+        "omrade": lambda: t.c.area_id,
+        "category": lambda: cat_t.c.code,
+        "strategic_area": lambda: cat_t.c.strategic_area,
+        "focus_area": lambda: focus_t.c.focus_area,
+        "source": lambda: t.c.source,
+        "pyramid_level": lambda: cat_t.c.pyramid_level,
+        "week": lambda: period,
+        "month": lambda: period,
+        "quarter": lambda: year * 10 + (cast(extract("month", period), Integer) + 2) // 3,
+        "year": lambda: year,
+        "place_type": lambda: t.c.place_type,
+        "age_group": lambda: t.c.age_group,
+    }
+    return columns[dim]()
+
+
+def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None):
+    """The SQL for summed counts grouped by `by` (dimension names of DIMENSIONS)."""
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown:
+        raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
+    grain = grain_for(by, grain)
+    t = (MartIncidentWeek if grain == "week" else MartIncidentMonth).__table__
+    period = t.c.week_start if grain == "week" else t.c.month_start
+    first, last = period_bounds(f, grain)
+    joined = t.join(cat_t, cat_t.c.id == t.c.category_id).join(areas_t, areas_t.c.id == t.c.area_id)
+    if "focus_area" in by:
+        joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
+    cols = [_dim_column(d, t, grain).label(d) for d in by]
+    sensitive = func.max(case((cat_t.c.sensitivity == "person", 1), else_=0)).label("sensitive")
+    query = (select(*cols, func.sum(t.c.n).label("n"), sensitive).select_from(joined)
+             .where(period >= first, period <= last, *category_conditions(f, t.c.category_id)))
+    ids = area_ids(conn, f.areas)
+    if ids is not None:
+        query = query.where(t.c.area_id.in_(ids))
+    if f.sources:
+        query = query.where(t.c.source.in_(f.sources))
+    if cols:
+        query = query.group_by(*[c for c in cols]).order_by(*[c for c in cols])
+    return query
+
+
+def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
+    """Unsuppressed counts: for the query layer's own arithmetic only, never for a page."""
+    query = counts_query(conn, f, by, grain).limit(MAX_ROWS + 1)
+    df = pd.DataFrame(conn.execute(query).all(), columns=[*by, "n", "sensitive"])
+    if len(df) > MAX_ROWS:
+        raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
+                               "färre områden eller en grövre indelning.".replace(",", " "))
+    if df.empty:
+        return df.astype({"n": "int64", "sensitive": "int64"})
+    df["n"] = df["n"].fillna(0).astype("int64")
+    df["sensitive"] = df["sensitive"].fillna(0).astype(bool)
+    if "quarter" in by:
+        df["quarter"] = df["quarter"].astype(int)
+    for d in ("week", "month"):
+        if d in by:
+            df[d] = pd.to_datetime(df[d]).dt.date
+    return df
+
+
+def counts(conn: Connection, f: Filters, by: tuple[str, ...], policy: Policy,
+           grain: str | None = None) -> pd.DataFrame:
+    """Suppressed counts grouped by `by`; rows × columns for secondary suppression are by[0] × rest."""
+    df = raw_counts(conn, f, by, grain)
+    return suppress(df, policy, rows=list(by[:1]), cols=list(by[1:]))
+
+
+def total(conn: Connection, f: Filters, policy: Policy, grain: str | None = None) -> pd.DataFrame:
+    """One row: the total count of the selection (suppressed if small and person-related)."""
+    df = raw_counts(conn, f, (), grain)
+    if df.empty or pd.isna(df.loc[0, "n"]):
+        df = pd.DataFrame({"n": [0], "sensitive": [False]})
+    return suppress(df, policy)
+
+
+def data_range(conn: Connection) -> tuple[dt.date | None, dt.date | None]:
+    """First and last week start with any incidents (from the weekly mart)."""
+    t = MartIncidentWeek.__table__
+    first, last = conn.execute(select(func.min(t.c.week_start), func.max(t.c.week_start))).one()
+    return first, (last + dt.timedelta(days=6)) if last else None

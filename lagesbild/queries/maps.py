@@ -1,0 +1,59 @@
+"""What the map shows: incident density per grid cell (never single incidents) and area values."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, case, func, select
+
+from lagesbild.domain.geo import CELL_SIZE_M
+from lagesbild.privacy import Policy, suppress
+from lagesbild.queries.filters import Filters, area_ids, category_conditions
+from lagesbild.queries.incidents import MAX_ROWS
+from lagesbild.store.models import Category, MartIncidentCell
+
+cell_t, cat_t = MartIncidentCell.__table__, Category.__table__
+CELL_SIZES = (CELL_SIZE_M, 500, 1000, 2000, 5000)
+
+
+def _cells_query(conn: Connection, f: Filters, size: int):
+    e = (cell_t.c.cell_e // size) * size if size != CELL_SIZE_M else cell_t.c.cell_e
+    n = (cell_t.c.cell_n // size) * size if size != CELL_SIZE_M else cell_t.c.cell_n
+    e, n = e.label("cell_e"), n.label("cell_n")
+    sensitive = func.max(case((cat_t.c.sensitivity == "person", 1), else_=0)).label("sensitive")
+    q = (select(cell_t.c.area_id, e, n, func.sum(cell_t.c.n).label("n"), sensitive)
+         .select_from(cell_t.join(cat_t, cat_t.c.id == cell_t.c.category_id))
+         .where(cell_t.c.month_start >= f.start.replace(day=1), cell_t.c.month_start <= f.end,
+                *category_conditions(f, cell_t.c.category_id))
+         .group_by(cell_t.c.area_id, e, n))
+    ids = area_ids(conn, f.areas)
+    if ids is not None:
+        q = q.where(cell_t.c.area_id.in_(ids))
+    if f.sources:
+        q = q.where(cell_t.c.source.in_(f.sources))
+    return q
+
+
+def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
+    """Events per cell for the months overlapping the period; the finest grid under MAX_ROWS cells.
+
+    Suppression runs per area (rows) over its cells (columns), then cells are merged across area
+    borders; a cell with any hidden part is hidden. attrs: cell_size (metres).
+    """
+    for size in CELL_SIZES:
+        raw = pd.DataFrame(conn.execute(_cells_query(conn, f, size).limit(MAX_ROWS * 2 + 1)).all(),
+                           columns=["area_id", "cell_e", "cell_n", "n", "sensitive"])
+        if raw[["cell_e", "cell_n"]].drop_duplicates().shape[0] <= MAX_ROWS and len(raw) <= MAX_ROWS * 2:
+            break
+    if raw.empty:
+        out = pd.DataFrame(columns=["cell_e", "cell_n", "n", "n_label", "suppressed"])
+        out.attrs["cell_size"] = size
+        return out
+    raw["cell"] = raw["cell_e"].astype(str) + ":" + raw["cell_n"].astype(str)
+    raw["sensitive"] = raw["sensitive"].astype(bool)
+    shown = suppress(raw, policy, rows=["area_id"], cols=["cell"])
+    cells = (shown.groupby(["cell_e", "cell_n"], as_index=False)
+             .agg(n=("n", lambda s: s.sum(min_count=len(s))), suppressed=("suppressed", "max")))
+    cells["n"] = cells["n"].where(~cells["suppressed"])
+    from lagesbild.formatting import number
+    cells["n_label"] = [policy.label() if s else number(v) for v, s in zip(cells["n"], cells["suppressed"])]
+    cells.attrs["cell_size"] = size
+    return cells

@@ -1,0 +1,55 @@
+"""What every page needs: the engine, the data version for caches, the header and the policy."""
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine, func, select
+
+from lagesbild import config
+from lagesbild.privacy import INTERNAL, Policy
+from lagesbild.store.engine import get_engine
+from lagesbild.store.models import ImportLog
+from lagesbild.store.reference import get_meta
+
+
+@st.cache_resource(show_spinner="Förbereder databasen …")
+def engine() -> Engine:
+    """The shared engine; the schema is brought up to date once per process."""
+    from lagesbild.setup import ensure_database
+    eng = get_engine(config.database_url())
+    ensure_database(eng, demo=config.database_url().startswith("sqlite"))
+    return eng
+
+
+def data_version() -> str:
+    """Changes whenever data is imported or the taxonomy changes: part of every cache key."""
+    with engine().connect() as conn:
+        last, n = conn.execute(select(func.max(ImportLog.id), func.count(ImportLog.id))).one()
+        taxonomy = get_meta(conn, "taxonomy_sha256", "")
+        dataset = get_meta(conn, "dataset", "")
+    return f"{last}:{n}:{taxonomy[:12]}:{dataset}"
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _is_demo(version: str) -> bool:
+    with engine().connect() as conn:
+        return get_meta(conn, "dataset") == "demo"
+
+
+def policy() -> Policy:
+    return Policy(k=config.suppression_k(), audience=INTERNAL)
+
+
+def page_header(title: str, caption: str | None = None) -> None:
+    """The title, a one-line purpose, and the demo-data notice on every page."""
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    if _is_demo(data_version()):
+        st.info("**Demodata.** Siffrorna på den här sidan är påhittade och genererade av "
+                "Lägesbild för att visa hur verktyget fungerar. Importera egna filer under "
+                "*Datakällor*.", icon=":material/science:")
+
+
+def clear_caches() -> None:
+    """After an import: drop every cached query result."""
+    st.cache_data.clear()

@@ -1,0 +1,51 @@
+"""Cached access to the query layer: one entry point, keyed by data version and arguments."""
+from __future__ import annotations
+
+from typing import Callable
+
+import streamlit as st
+
+from lagesbild.queries import compare, explore, housing, incidents, maps, trends, walks
+from lagesbild.queries import areas as areas_q
+from lagesbild.ui.common import data_version, engine
+
+QUERIES: dict[str, Callable] = {
+    "area_frame": areas_q.area_frame,
+    "area_choices": areas_q.area_choices,
+    "geometries": areas_q.geometries,
+    "any_schematic": areas_q.any_schematic,
+    "data_range": incidents.data_range,
+    "counts": incidents.counts,
+    "total": incidents.total,
+    "compare_periods": compare.compare_periods,
+    "area_summary": compare.area_summary,
+    "unusual": compare.unusual,
+    "week_vs_baseline": compare.week_vs_baseline,
+    "pyramid": compare.pyramid,
+    "pyramid_by_area": compare.pyramid_by_area,
+    "category_names": compare.category_names,
+    "series": trends.series,
+    "year_over_year": trends.year_over_year,
+    "density": maps.density,
+    "explore": explore.explore,
+    "walk_kpis": walks.kpis,
+    "walk_status_by": walks.status_by,
+    "walk_time_to_fix": walks.time_to_fix,
+    "walk_actions": walks.action_list,
+    "walk_overdue_by_actor": walks.overdue_by_actor,
+    "walk_cells": walks.observation_cells,
+    "housing": housing.housing,
+    "housing_signals": housing.latest_signals,
+    "housing_incident_rates": housing.incident_rates,
+}
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached(name: str, version: str, args: tuple, kwargs: tuple):
+    with engine().connect() as conn:
+        return QUERIES[name](conn, *args, **dict(kwargs))
+
+
+def q(name: str, *args, **kwargs):
+    """Run query `name` of the query layer with a connection, cached until the data changes."""
+    return _cached(name, data_version(), args, tuple(sorted(kwargs.items())))

@@ -1,0 +1,92 @@
+"""The shared sidebar filters, kept in the URL query string so a view can be shared as a link."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import streamlit as st
+
+from lagesbild import formatting as fmt
+from lagesbild.demo import last_complete_week_end
+from lagesbild.domain.vocab import FOCUS_AREAS, SOURCES, STRATEGIC_AREAS
+from lagesbild.queries.filters import Filters
+from lagesbild.ui.data import q
+
+PERIODS = ["Senaste veckan", "Senaste 4 veckorna", "Senaste 13 veckorna", "Senaste 52 veckorna",
+           "Hittills i år", "Förra året", "Anpassad"]
+DEFAULT_PERIOD = "Senaste 52 veckorna"
+
+
+def today() -> dt.date:
+    """Today, or LAGESBILD_TODAY (YYYY-MM-DD) for reproducible tests and screenshots."""
+    fixed = os.environ.get("LAGESBILD_TODAY")
+    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
+
+
+def anchor_week_end() -> dt.date:
+    """Sunday of the last complete ISO week that has data (or of the last complete week)."""
+    end = last_complete_week_end(today())
+    _, last = q("data_range")
+    if last is not None and last < end:
+        end = last_complete_week_end(last + dt.timedelta(days=1))
+    return end
+
+
+def period_dates(choice: str, end: dt.date, custom: tuple | None = None) -> tuple[dt.date, dt.date]:
+    """Start and end of a named period ending at `end` (a Sunday)."""
+    weeks = {"Senaste veckan": 1, "Senaste 4 veckorna": 4, "Senaste 13 veckorna": 13,
+             "Senaste 52 veckorna": 52}
+    if choice in weeks:
+        return end - dt.timedelta(weeks=weeks[choice], days=-1), end
+    if choice == "Hittills i år":
+        return dt.date(end.year, 1, 1), end
+    if choice == "Förra året":
+        return dt.date(end.year - 1, 1, 1), dt.date(end.year - 1, 12, 31)
+    if custom and len(custom) == 2 and all(custom):
+        return min(custom), max(custom)
+    return end - dt.timedelta(weeks=52, days=-1), end
+
+
+def sidebar_filters() -> Filters:
+    """Draw the shared filters in the sidebar and return the selection."""
+    end = anchor_week_end()
+    with st.sidebar:
+        st.header("Urval")
+        choice = st.selectbox("Period", PERIODS, index=PERIODS.index(DEFAULT_PERIOD), key="period",
+                              bind="query-params")
+        custom = None
+        if choice == "Anpassad":
+            custom = st.date_input("Datum från – till", value=(end - dt.timedelta(days=90), end),
+                                   format="YYYY-MM-DD", key="datum", bind="query-params")
+        start, stop = period_dates(choice, end, custom if isinstance(custom, tuple) else None)
+        st.caption(f"{fmt.date_range(start, stop)} ({fmt.week_label(start)} – {fmt.week_label(stop - dt.timedelta(days=stop.weekday()))})")
+        choices = dict(q("area_choices"))
+        areas = st.multiselect("Område", list(choices), format_func=lambda c: choices.get(c, c),
+                               placeholder="Alla områden", key="omrade", bind="query-params")
+        sources = st.multiselect("Källa", list(SOURCES), format_func=SOURCES.get,
+                                 placeholder="Alla källor", key="kalla", bind="query-params")
+        strategic = st.multiselect("Strategiskt område", list(STRATEGIC_AREAS), format_func=STRATEGIC_AREAS.get,
+                                   placeholder="Alla strategiska områden", key="strategi", bind="query-params")
+        focus = st.multiselect("Fokusområde", list(FOCUS_AREAS), format_func=FOCUS_AREAS.get,
+                               placeholder="Alla fokusområden", key="fokus", bind="query-params")
+        st.caption("Urvalet sparas i adressfältet: kopiera länken för att dela vyn.")
+    return Filters(start, stop, tuple(areas), tuple(sources), tuple(strategic), tuple(focus))
+
+
+def describe(f: Filters) -> str:
+    """One line that says what the selection is, for captions and handouts."""
+    choices = dict(q("area_choices"))
+    parts = [fmt.date_range(f.start, f.end),
+             ", ".join(choices.get(a, a) for a in f.areas) or "alla områden"]
+    if f.sources:
+        parts.append(", ".join(SOURCES[s] for s in f.sources))
+    if f.strategic_areas:
+        parts.append(", ".join(STRATEGIC_AREAS[s] for s in f.strategic_areas))
+    if f.focus_areas:
+        parts.append(", ".join(FOCUS_AREAS[s] for s in f.focus_areas))
+    return " · ".join(parts)
+
+
+def current() -> Filters:
+    """The selection made in the sidebar on this run (set by app.py before the page runs)."""
+    return st.session_state["_filters"]

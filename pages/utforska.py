@@ -1,0 +1,46 @@
+"""Utforska: any breakdown of the selection, its chart, and a download of exactly that selection."""
+import streamlit as st
+
+from lagesbild import figures
+from lagesbild.privacy import EXTERNAL, Policy
+from lagesbild.queries.explore import export_frame, to_csv_bytes, to_excel_bytes, wide_table
+from lagesbild.queries.incidents import DIMENSIONS, QueryError
+from lagesbild.ui import common
+from lagesbild.ui.data import q
+from lagesbild.ui.filters import current, describe
+
+common.page_header("Utforska", "Välj själv hur urvalet ska delas upp, se det som tabell och diagram, "
+                   "och ladda ned exakt det du ser.")
+f = current()
+st.markdown(f"**Urval:** {describe(f)}")
+dims = list(DIMENSIONS)
+c1, c2, c3 = st.columns([2, 2, 1])
+rows = c1.multiselect("Rader", dims, default=["kommundel"], format_func=DIMENSIONS.get, max_selections=2,
+                      key="rader", bind="query-params")
+cols = c2.multiselect("Kolumner", [d for d in dims if d not in rows], default=["strategic_area"],
+                      format_func=DIMENSIONS.get, max_selections=1, key="kolumner", bind="query-params")
+external = c3.toggle("Export utanför centret", key="extern", bind="query-params",
+                     help="Döljer alla små tal, även platsbundna, för material som lämnar centret.")
+policy = Policy(k=common.policy().k, audience=EXTERNAL) if external else common.policy()
+if not rows:
+    st.info("Välj minst en indelning för raderna.")
+    st.stop()
+try:
+    breakdown = q("explore", f, rows, cols, policy)
+except QueryError as exc:
+    st.error(str(exc))
+    st.stop()
+if breakdown.long.empty:
+    st.warning("Urvalet innehåller inga händelser. Ändra period eller filter.")
+    st.stop()
+st.dataframe(wide_table(breakdown, rows, cols), hide_index=True)
+st.caption(f"{len(breakdown.long)} celler. Personrelaterade tal under {policy.k} visas som {policy.label()}"
+           + (" – här gäller det alla tal, eftersom exporten lämnar centret." if external else ".")
+           + " Vecka kan inte kombineras med platstyp eller åldersgrupp (de finns per månad).")
+chart = figures.explore_chart(breakdown.long, rows, cols)
+st.plotly_chart(chart, config={"displayModeBar": False})
+export = export_frame(breakdown.long, rows + cols)
+d1, d2 = st.columns(2)
+d1.download_button("Ladda ned CSV", to_csv_bytes(export), file_name="lagesbild_urval.csv", mime="text/csv")
+d2.download_button("Ladda ned Excel", to_excel_bytes(export), file_name="lagesbild_urval.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,0 +1,77 @@
+"""Veckobriefing: one ISO week against the weeks before it, for the weekly meeting on a projector."""
+import datetime as dt
+
+import streamlit as st
+
+from lagesbild import figures, presenters
+from lagesbild import formatting as fmt
+from lagesbild.domain.vocab import STRATEGIC_AREAS
+from lagesbild.queries.labels import labeller_static
+from lagesbild.ui import common
+from lagesbild.ui.data import q
+from lagesbild.ui.filters import anchor_week_end, current, today
+
+BASELINE_WEEKS = 12
+
+st.markdown("<style>[data-testid=stMetricValue]{font-size:2.6rem} .stMarkdown p, .stMarkdown li"
+            "{font-size:1.15rem}</style>", unsafe_allow_html=True)
+common.page_header("Veckobriefing", f"En vecka mot de {BASELINE_WEEKS} veckorna före. "
+                   "Perioden i sidopanelen används inte här; områdes- och källfiltren gäller.")
+last = anchor_week_end() - dt.timedelta(days=6)
+weeks = [last - dt.timedelta(weeks=i) for i in range(26)]
+keys = {f"{w.isocalendar().year}-W{w.isocalendar().week:02d}": w for w in weeks}
+chosen = st.selectbox("Vecka", list(keys), format_func=lambda k: fmt.week_label(keys[k]) + f" ({fmt.date_range(keys[k], keys[k] + dt.timedelta(days=6))})",
+                      key="vecka", bind="query-params")
+monday = keys[chosen]
+f, policy = current().with_period(monday, monday + dt.timedelta(days=6)), common.policy()
+
+st.header(f"Vecka {monday.isocalendar().week}, {fmt.date_range(monday, monday + dt.timedelta(days=6))}")
+by_strategy = q("week_vs_baseline", f, "strategic_area", policy, BASELINE_WEEKS)
+cols = st.columns(4)
+for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
+    row = by_strategy[by_strategy["strategic_area"] == code]
+    value = row["n_label"].iloc[0] if len(row) else "0"
+    expected = row["expected"].iloc[0] if len(row) else 0
+    col.metric(name, value, f"normalt {fmt.number(expected, 1)}" if expected == expected else "normalt <5 totalt",
+               delta_color="off")
+st.caption(f"Normalt = {by_strategy.attrs.get('baseline', '')}.")
+
+st.subheader("Avvikelser denna vecka")
+first, _ = q("data_range")
+flags = q("unusual", f, "omrade", policy, first, BASELINE_WEEKS)
+areas = q("area_frame")
+if flags.attrs.get("periods", 0) == 0:
+    st.info("För lite data före veckan för att jämföra.")
+elif flags.empty:
+    st.success("Inga statistiskt säkerställda avvikelser denna vecka.")
+else:
+    for line in presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), q("category_names")):
+        st.markdown(f"- {line}")
+st.caption(f"{flags.attrs.get('cells_tested', 0)} kombinationer av område och kategori prövade "
+           f"{flags.attrs.get('baseline', '')}; exakt Poissontest, justerat för antalet tester.")
+
+st.subheader("Händelser per kommundel och strategiskt område")
+cells = q("counts", f, ("kommundel", "strategic_area"), policy)
+if cells.empty:
+    st.info("Inga händelser i urvalet denna vecka.")
+else:
+    names = labeller_static(areas)
+    cells = cells.assign(x=cells["strategic_area"].map(STRATEGIC_AREAS), y=cells["kommundel"].map(names))
+    st.plotly_chart(figures.heat_table(cells, "x", "y", "Antal"), config={"displayModeBar": False})
+
+st.subheader("Trygghetsvandringar: åtgärder per ansvarig")
+actors = q("walk_overdue_by_actor", f, today())
+if actors.empty:
+    st.success("Inga försenade, förfallande eller nya åtgärder.")
+else:
+    st.dataframe(presenters.actor_table(actors), hide_index=True)
+    with st.expander(f"Försenade åtgärder ({int(actors['overdue'].sum())})"):
+        st.dataframe(presenters.walk_actions_table(q("walk_actions", f, today(), "overdue", True)), hide_index=True)
+
+st.subheader("Boende: störningar senaste kvartalet")
+signals = q("housing_signals", f, "kommundel", policy)
+if signals.empty:
+    st.info("Inga bostadsuppgifter i urvalet.")
+else:
+    st.dataframe(presenters.housing_signal_table(signals), hide_index=True)
+    st.caption(f"Botkyrkabyggens siffror för {fmt.quarter_label(signals.attrs['period_start'])} jämfört med samma kvartal året innan.")
