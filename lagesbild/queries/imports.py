@@ -1,0 +1,74 @@
+"""What the store holds and where it came from: import log, freshness per source, summary."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, func, select
+
+from lagesbild.domain.vocab import SOURCES
+from lagesbild.store.models import (Area, AreaPopulation, HousingFigure, ImportLog, Incident,
+                                    MetaInfo, Observation, SafetyWalk)
+
+log_t, inc_t, area_t = ImportLog.__table__, Incident.__table__, Area.__table__
+TABLES = {"incidents": Incident, "safety_walks": SafetyWalk, "observations": Observation,
+          "housing_figures": HousingFigure, "area_population": AreaPopulation, "imports": ImportLog}
+LOG_COLUMNS = {"imported_at": "Tidpunkt", "kind": "Typ", "source": "Källa", "file_name": "Fil",
+               "status": "Status", "rows_read": "Rader lästa", "rows_accepted": "Godkända",
+               "rows_duplicate": "Dubbletter", "message": "Meddelande"}
+
+
+def import_log(conn: Connection, limit: int = 50) -> pd.DataFrame:
+    """The latest imports, refused ones included, newest first, with Swedish column names."""
+    cols = [log_t.c[c] for c in LOG_COLUMNS]
+    rows = conn.execute(select(*cols).order_by(log_t.c.id.desc()).limit(limit)).all()
+    frame = pd.DataFrame(rows, columns=list(LOG_COLUMNS))
+    frame["status"] = frame["status"].map({"ok": "Importerad", "refused": "Avvisad"}).fillna(frame["status"])
+    return frame.rename(columns=LOG_COLUMNS)
+
+
+def freshness(conn: Connection) -> pd.DataFrame:
+    """Per source: incidents held, first and last day, and when the source was last imported."""
+    data = conn.execute(select(inc_t.c.source, func.count(), func.min(inc_t.c.day), func.max(inc_t.c.day))
+                        .group_by(inc_t.c.source)).all()
+    last = dict(conn.execute(select(log_t.c.source, func.max(log_t.c.imported_at))
+                             .where(log_t.c.status == "ok").group_by(log_t.c.source)).all())
+    rows = [(SOURCES.get(s, s), n, first, latest, last.get(s)) for s, n, first, latest in data]
+    return pd.DataFrame(rows, columns=["Källa", "Händelser", "Första dag", "Senaste dag", "Senast importerad"])
+
+
+def _count(conn: Connection, model) -> int:
+    return conn.execute(select(func.count()).select_from(model.__table__)).scalar()
+
+
+def store_summary(engine: Engine) -> dict:
+    """Rows per table, incidents per source and per area, date range, last import per source."""
+    with engine.connect() as conn:
+        first, last = conn.execute(select(func.min(inc_t.c.day), func.max(inc_t.c.day))).one()
+        per_area = conn.execute(select(area_t.c.name, func.coalesce(func.sum(inc_t.c.count), 0))
+                                .join(inc_t, inc_t.c.area_id == area_t.c.id)
+                                .group_by(area_t.c.name, area_t.c.sort_order)
+                                .order_by(area_t.c.sort_order)).all()
+        last_import = conn.execute(select(log_t.c.kind, log_t.c.source, func.max(log_t.c.imported_at))
+                                   .where(log_t.c.status == "ok")
+                                   .group_by(log_t.c.kind, log_t.c.source)).all()
+        dataset = conn.execute(select(MetaInfo.value).where(MetaInfo.key == "dataset")).scalar()
+        return {
+            "dataset": dataset or "egna data",
+            "tables": {name: _count(conn, model) for name, model in TABLES.items()},
+            "incidents_per_source": dict(conn.execute(select(inc_t.c.source, func.sum(inc_t.c.count))
+                                                      .group_by(inc_t.c.source)).all()),
+            "incidents_per_area": {name: int(n) for name, n in per_area},
+            "date_range": [first, last],
+            "last_import": [{"kind": k, "source": s, "imported_at": t} for k, s, t in last_import],
+        }
+
+
+def summary_text(summary: dict) -> str:
+    lines = [f"Datamängd: {summary['dataset']}", "Rader per tabell:"]
+    lines += [f"  {t}: {n}" for t, n in summary["tables"].items()]
+    first, last = summary["date_range"]
+    lines.append(f"Händelser från {first or '-'} till {last or '-'}")
+    lines += ["Händelser per källa:"] + [f"  {s}: {n}" for s, n in summary["incidents_per_source"].items()]
+    lines += ["Händelser per område:"] + [f"  {a}: {n}" for a, n in summary["incidents_per_area"].items()]
+    lines += ["Senaste import:"] + [f"  {i['kind']} {i['source'] or ''}: {i['imported_at']}"
+                                    for i in summary["last_import"]]
+    return "\n".join(lines)

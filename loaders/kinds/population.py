@@ -1,0 +1,164 @@
+"""Population per area and year from SCB Statistikdatabasen exports.
+
+Region cells may be a RegSO code ('0127R001' or '0127R001 Albyberget'), SCB's 'Kommun (RegSO)'
+label, a kommun code ('0127 Botkyrka'), an area name, or a DeSO code ('0127C1010'), which is
+summed to its RegSO through SCB's key file (koppling DeSO2018 -> RegSO2020: columns DeSO_2018 and
+RegSOkod_2020). Years: columns named by year (wide), a year column (long), or --year.
+Regions outside the store's areas are counted and skipped. Kommundel and kommun totals are
+summed from their områden when the file does not give them and every område is present.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from sqlalchemy import Connection, delete, insert, select
+
+from lagesbild.domain.taxonomy import normalise_label
+from lagesbild.store.models import Area, AreaPopulation
+from loaders.errors import FileRefused, refuse
+from loaders.kinds import Options, Prepared, Stored
+from loaders.mapping import load_mapping, mapping_path
+from loaders.readers.csvfile import csv_rows
+from loaders.readers.scb import read_scb
+from loaders.readers.text import decode
+from loaders.source import SourceFile
+from loaders.values import Collector, parse_count
+
+KIND = "population"
+FIELDS = {"region", "year", "population"}
+DESO = re.compile(r"^(\d{4}[A-C]\d{4})\b")
+REGSO = re.compile(r"^(\d{4}R\d{3})\b")
+KOMMUN = re.compile(r"^(\d{4})(?:\s|$)")
+PAREN = re.compile(r"^(.+?)\s*\((.+)\)$")
+YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
+MISSING = {"..", ".", "-", ""}
+
+
+def read_deso_key(file: SourceFile) -> dict[str, str]:
+    rows = csv_rows(decode(file.name, file.data))
+    header = [c.strip() for c in rows[0][1]] if rows else []
+    if "DeSO_2018" not in header or "RegSOkod_2020" not in header:
+        raise refuse(file.name, "Nyckelfilen ska ha kolumnerna DeSO_2018 och RegSOkod_2020 "
+                     "(SCB:s koppling DeSO–RegSO).", row=1, error=FileRefused)
+    d, r = header.index("DeSO_2018"), header.index("RegSOkod_2020")
+    return {cells[d].strip(): cells[r].strip() for _, cells in rows[1:] if len(cells) > max(d, r)}
+
+
+def _columns(file: str, frame: pd.DataFrame, options: Options) -> tuple[str, dict[str, int | None], str | None]:
+    """The region column, value columns with their year, and a year column (long format)."""
+    mapping = load_mapping(mapping_path(KIND, None, options.mapping), FIELDS)
+    keys = {normalise_label(c): c for c in frame.columns}
+    pick = lambda f: next((keys[normalise_label(a)] for a in mapping.fields.get(f, ())  # noqa: E731
+                           if normalise_label(a) in keys), None)
+    region = pick("region") or frame.columns[0]
+    value, year_col = pick("population"), pick("year")
+    if value:
+        return region, {value: options.year}, year_col
+    by_year = {c: int(YEAR.search(c).group(1)) for c in frame.columns if c != region and YEAR.search(c)}
+    if by_year:
+        return region, by_year, None
+    raise refuse(file, "Hittar varken årskolumner (t.ex. '2022') eller en kolumn med folkmängd. "
+                 "Exportera tabellen med åren som kolumner.", row=1, error=FileRefused)
+
+
+def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
+    frame = read_scb(file)
+    region_col, values, year_col = _columns(file.name, frame, options)
+    if year_col is None and None in values.values():
+        raise refuse(file.name, "Filen anger inget år. Ange vilket år siffrorna gäller "
+                     "(kommandoraden: --year 2022).", error=FileRefused)
+    key = read_deso_key(options.deso_key) if options.deso_key else None
+    resolve = _resolver(conn, key)
+    problems = Collector(file.name)
+    totals: dict[tuple[int, int], int] = {}
+    skipped, needs_key = 0, False
+    for row, r in frame.iterrows():
+        area, is_deso = resolve(r[region_col])
+        needs_key |= is_deso and key is None
+        if area is None:
+            skipped += 1
+            continue
+        for column, year in values.items():
+            year = year or _year(problems, row, year_col, r[year_col])
+            if str(r[column]).strip() in MISSING or year is None:
+                continue
+            try:
+                n = parse_count(r[column])
+            except ValueError as exc:
+                problems.add(int(row), column, r[column], str(exc))
+                continue
+            totals[(area, year)] = totals.get((area, year), 0) + n
+    if needs_key:
+        problems.add(None, region_col, None, "Filen har DeSO-koder. Lägg till SCB:s nyckelfil "
+                     "DeSO→RegSO (kommandoraden: --deso-key koppling-deso2018-regso2020.csv).")
+    problems.raise_if_any()
+    if not totals:
+        raise refuse(file.name, "Ingen region i filen hör till kommunens områden. Kontrollera att "
+                     "tabellen gäller rätt kommun och områdesindelning.", error=FileRefused)
+    table = _with_parents(conn, totals)
+    notes = [f"{skipped} rader gäller regioner utanför kommunens områden och hoppas över."] if skipped else []
+    names = dict(conn.execute(select(Area.id, Area.name)).all())
+    preview = table.assign(område=table["area_id"].map(names))[["område", "year", "population"]]
+    return Prepared(KIND, file, options.source, len(frame), {"population": table}, preview, notes)
+
+
+def _year(problems: Collector, row, column, value) -> int | None:
+    m = YEAR.search(str(value))
+    if not m:
+        problems.add(int(row), column, value, "Året går inte att tolka (väntat t.ex. 2022).")
+    return int(m.group(1)) if m else None
+
+
+def _resolver(conn: Connection, key: dict[str, str] | None):
+    a = Area.__table__
+    rows = conn.execute(select(a.c.id, a.c.code, a.c.name, a.c.level).where(a.c.level != "okant")).all()
+    by_code = {r.code: r.id for r in rows}
+    by_name = {normalise_label(r.name): r.id for r in sorted(rows, key=lambda r: r.level == "omrade")}
+
+    def resolve(label: str) -> tuple[int | None, bool]:
+        text = " ".join(str(label).split())
+        if m := DESO.match(text):
+            return (by_code.get(key.get(m.group(1), "")) if key else None), True
+        for pattern in (REGSO, KOMMUN):
+            if m := pattern.match(text):
+                return by_code.get(m.group(1)), False
+        if m := PAREN.match(text):
+            return by_name.get(normalise_label(m.group(2))), False
+        return by_name.get(normalise_label(text)), False
+    return resolve
+
+
+def _with_parents(conn: Connection, totals: dict[tuple[int, int], int]) -> pd.DataFrame:
+    a = Area.__table__
+    parents = dict(conn.execute(select(a.c.id, a.c.parent_id).where(a.c.level.in_(["omrade", "kommundel"]))).all())
+    levels = dict(conn.execute(select(a.c.id, a.c.level)).all())
+    out = dict(totals)
+    for level in ("omrade", "kommundel"):
+        children = [i for i, lv in levels.items() if lv == level]
+        for year in {y for _, y in totals}:
+            for parent in {parents[c] for c in children}:
+                kids = [c for c in children if parents[c] == parent]
+                if (parent, year) not in out and all((c, year) in out for c in kids):
+                    out[(parent, year)] = sum(out[(c, year)] for c in kids)
+    return pd.DataFrame([(i, y, n) for (i, y), n in sorted(out.items())],
+                        columns=["area_id", "year", "population"])
+
+
+def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
+    p = AreaPopulation.__table__
+    table = prepared.tables["population"]
+    current = {(r.area_id, r.year): r.population for r in conn.execute(select(p))}
+    stored = Stored()
+    for area_id, year, n in table.itertuples(index=False):
+        old = current.get((int(area_id), int(year)))
+        if old == n:
+            stored.duplicates += 1
+            continue
+        conn.execute(delete(p).where(p.c.area_id == int(area_id), p.c.year == int(year)))
+        conn.execute(insert(p).values(area_id=int(area_id), year=int(year), population=int(n)))
+        if old is None:
+            stored.inserted += 1
+        else:
+            stored.updated += 1
+    return stored

@@ -1,0 +1,64 @@
+"""Datakällor: upload a file, check it, import it; the import log and freshness per source."""
+from __future__ import annotations
+
+import streamlit as st
+
+from lagesbild.domain.vocab import SOURCES
+from lagesbild.errors import InputError
+from lagesbild.queries.imports import freshness, import_log
+from lagesbild.ui import common
+from loaders.demo_guard import holds_demo
+from loaders.kinds import Options
+from loaders.pipeline import DATA_KINDS, KINDS, run_import
+from loaders.report import check_upload, problems_frame
+from loaders.source import SourceFile
+
+common.page_header("Datakällor", "Importera filer från aktörerna. Filen kontrolleras innan "
+                   "något sparas; en fil med fel sparas inte alls.")
+engine = common.engine()
+
+kind = st.selectbox("Typ av data", list(KINDS), format_func=KINDS.get)
+source = st.selectbox("Källa (aktör)", list(SOURCES), format_func=SOURCES.get,
+                      disabled=kind in ("polisen", "areas", "population"))
+upload = st.file_uploader("Fil", type=["csv", "txt", "xlsx", "json", "geojson", "gpkg", "zip"])
+options = Options(source="polis" if kind == "polisen" else source)
+if kind == "population":
+    year = st.number_input("År (om filen inte anger året)", 2000, 2100, value=None, step=1)
+    key = st.file_uploader("SCB:s nyckel DeSO→RegSO (bara för filer med DeSO-koder)", type=["csv"])
+    options = Options(year=int(year) if year else None,
+                      deso_key=SourceFile(key.name, key.getvalue()) if key else None)
+
+if upload is not None:
+    check = check_upload(engine, kind, upload.name, upload.getvalue(), options)
+    if not check.ok:
+        st.error(f"Filen kan inte importeras ({len(check.problems)} problem). Inget har sparats.")
+        st.dataframe(problems_frame(check.problems), hide_index=True, use_container_width=True)
+    else:
+        prepared = check.prepared
+        st.success(f"Filen är kontrollerad: {prepared.rows_read} rader lästa, "
+                   f"{prepared.rows_accepted} att importera.")
+        for note in prepared.notes:
+            st.info(note)
+        st.dataframe(prepared.preview.head(50), use_container_width=True)
+        with engine.connect() as conn:
+            demo = holds_demo(conn) and kind in DATA_KINDS
+        replace = st.checkbox("Ta bort demodata först", help="Databasen innehåller demodata; riktiga "
+                              "data blandas inte med dem.") if demo else False
+        if st.button("Importera", type="primary", disabled=demo and not replace):
+            bar = st.progress(0.0, "Startar …")
+            try:
+                result = run_import(engine, kind, SourceFile(upload.name, upload.getvalue()), options,
+                                    replace_demo=replace, imported_by="Datakällor",
+                                    progress=lambda f, t: bar.progress(f, t), prepared=prepared)
+            except InputError as exc:
+                st.error("Importen avbröts; inget har sparats.")
+                st.dataframe(problems_frame(exc.problems), hide_index=True, use_container_width=True)
+            else:
+                common.clear_caches()
+                st.success(result.summary())
+
+st.subheader("Hur färska är data?")
+with engine.connect() as conn:
+    st.dataframe(freshness(conn), hide_index=True, use_container_width=True)
+    st.subheader("Importlogg")
+    st.dataframe(import_log(conn), hide_index=True, use_container_width=True)
