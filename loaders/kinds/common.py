@@ -148,6 +148,12 @@ def place_rows(index: AreaIndex, frame: pd.DataFrame, east: np.ndarray, north: n
 
 def cells(east: np.ndarray, north: np.ndarray) -> tuple[list, list]:
     """The 250 m cell (lower-left corner) of each point; None where there is no point."""
+    e, n = _cells(east, north)
+    return pd.Series(e, dtype=object).to_numpy(), pd.Series(n, dtype=object).to_numpy()
+
+
+def _cells(east: np.ndarray, north: np.ndarray) -> tuple[list, list]:
+    """The 250 m cell (lower-left corner) of each point; None where there is no point."""
     valid = ~np.isnan(east)
     e, n = np.zeros(len(east)), np.zeros(len(north))
     e[valid], n[valid] = east[valid], north[valid]
