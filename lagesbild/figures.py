@@ -32,7 +32,8 @@ def bar_by_area(df: pd.DataFrame, value: str, label: str, title: str, value_name
     fig = go.Figure(go.Bar(x=d[value].fillna(0), y=d["name"], orientation="h", text=text,
                            textposition="outside", marker_color=PALETTE[0], cliponaxis=False,
                            hovertemplate="%{y}<br>" + value_name + ": %{text}<extra></extra>"))
-    fig.update_xaxes(title=value_name)
+    top = float(d[value].max()) if d[value].notna().any() else 1.0
+    fig.update_xaxes(title=value_name, range=[0, top * 1.18 or 1])
     return base_layout(fig, title, height=max(300, 42 * len(d) + 90))
 
 

@@ -55,9 +55,29 @@ def area_features(areas: pd.DataFrame, geometries: dict[int, dict], value: str,
     return feats
 
 
-def choropleth(features: list[dict]) -> pdk.Deck:
-    return pdk.Deck(layers=[area_layer(features)], initial_view_state=VIEW, map_style=None,
-                    tooltip={"html": "{tooltip}"})
+def view_for(features: list[dict], height_px: int = 430, width_px: int = 700) -> pdk.ViewState:
+    """A view that shows all the features (Web Mercator zoom from their bounding box)."""
+    coords = np.array([pt for f in features for pt in _points(f["geometry"])])
+    if coords.size == 0:
+        return VIEW
+    (lon0, lat0), (lon1, lat1) = coords.min(axis=0), coords.max(axis=0)
+    lat_c = (lat0 + lat1) / 2
+    span_x = max(lon1 - lon0, 1e-3) / 360
+    span_y = max(math.log(math.tan(math.pi / 4 + math.radians(lat1) / 2))
+                 - math.log(math.tan(math.pi / 4 + math.radians(lat0) / 2)), 1e-5) / (2 * math.pi)
+    zoom = min(math.log2(width_px / 512 / span_x), math.log2(height_px / 512 / span_y)) - 0.15
+    return pdk.ViewState(latitude=float(lat_c), longitude=float((lon0 + lon1) / 2), zoom=float(zoom), pitch=0)
+
+
+def _points(geometry: dict):
+    coords = geometry["coordinates"]
+    rings = coords if geometry["type"] == "Polygon" else [r for poly in coords for r in poly]
+    return [pt for ring in rings for pt in ring]
+
+
+def choropleth(features: list[dict], height_px: int = 430) -> pdk.Deck:
+    return pdk.Deck(layers=[area_layer(features)], initial_view_state=view_for(features, height_px),
+                    map_style=None, tooltip={"html": "{tooltip}"})
 
 
 def cell_polygons(cells: pd.DataFrame, size: int) -> pd.DataFrame:
@@ -90,5 +110,5 @@ def observation_layer(obs: pd.DataFrame, size: int = 250) -> pdk.Layer:
                      stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=1)
 
 
-def layered_map(layers: list[pdk.Layer]) -> pdk.Deck:
-    return pdk.Deck(layers=layers, initial_view_state=VIEW, map_style=None, tooltip={"html": "{tooltip}"})
+def layered_map(layers: list[pdk.Layer], view: pdk.ViewState | None = None) -> pdk.Deck:
+    return pdk.Deck(layers=layers, initial_view_state=view or VIEW, map_style=None, tooltip={"html": "{tooltip}"})

@@ -29,10 +29,13 @@ def area_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def metric_delta(change, now_label: str, before_label: str, what: str) -> str | None:
-    """Delta text for st.metric: a percent when allowed, else the earlier count."""
+    """Delta text for st.metric: a percent when allowed, else the earlier count.
+
+    st.metric reads the direction from a leading ASCII '-', so the sign is written that way here.
+    """
     if change is None or pd.isna(change):
         return f"{what}: {before_label}"
-    return f"{fmt.percent(change, signed=True)} mot {what}"
+    return f"{fmt.percent(change, signed=True).replace('−', '-')} mot {what}"
 
 
 def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict) -> list[str]:

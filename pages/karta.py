@@ -47,7 +47,8 @@ if walk_cells is not None and not walk_cells.empty:
 
 if cells.empty:
     st.warning("Inga händelser med plats i urvalet. Välj en längre period eller färre filter.")
-st.pydeck_chart(map_figures.layered_map(layers), height=620)
+view = map_figures.view_for([{"geometry": g} for g in q("geometries", "kommun").values()], 620, 1100)
+st.pydeck_chart(map_figures.layered_map(layers, view), height=620)
 legend = [f"Rutor: {fmt.number(size)} × {fmt.number(size)} m, hela månader {fmt.month_label(f.start.replace(day=1))} – "
           f"{fmt.month_label(f.end.replace(day=1))}"]
 if size > 250:
