@@ -100,6 +100,7 @@ def _walk_keys(f, walked, light) -> list[str]:
 
 def _check_status(problems: Collector, obs: pd.DataFrame, walked: pd.Series, h) -> None:
     for row, o in obs.iterrows():
+        o = o.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else v)
         if o["status"] == "åtgärdad" and o["fixed_on"] is None:
             problems.add(int(row), h.get("fixed_on", "åtgärdad datum"), None,
                          "Status är åtgärdad men datum för åtgärden saknas. Fyll i datumet.")
