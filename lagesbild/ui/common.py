@@ -12,12 +12,16 @@ from lagesbild.store.reference import get_meta
 
 
 @st.cache_resource(show_spinner="Förbereder databasen …")
-def engine() -> Engine:
-    """The shared engine; the schema is brought up to date once per process."""
+def _engine(url: str) -> Engine:
     from lagesbild.setup import ensure_database
-    eng = get_engine(config.database_url())
-    ensure_database(eng, demo=config.database_url().startswith("sqlite"))
+    eng = get_engine(url)
+    ensure_database(eng, demo=url.startswith("sqlite"))
     return eng
+
+
+def engine() -> Engine:
+    """The shared engine for DATABASE_URL; the schema is brought up to date once per process."""
+    return _engine(config.database_url())
 
 
 def data_version() -> str:
@@ -26,7 +30,7 @@ def data_version() -> str:
         last, n = conn.execute(select(func.max(ImportLog.id), func.count(ImportLog.id))).one()
         taxonomy = get_meta(conn, "taxonomy_sha256", "")
         dataset = get_meta(conn, "dataset", "")
-    return f"{last}:{n}:{taxonomy[:12]}:{dataset}"
+    return f"{config.database_url()}|{last}:{n}:{taxonomy[:12]}:{dataset}"
 
 
 @st.cache_data(ttl=60, show_spinner=False)
