@@ -99,8 +99,8 @@ def _walk_keys(f, walked, light) -> list[str]:
 
 
 def _check_status(problems: Collector, obs: pd.DataFrame, walked: pd.Series, h) -> None:
-    for row, o in obs.iterrows():
-        o = o.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else v)
+    for row, record in zip(obs.index, obs.to_dict("records")):
+        o = {k: None if v is None or (isinstance(v, float) and v != v) else v for k, v in record.items()}
         if o["status"] == "åtgärdad" and o["fixed_on"] is None:
             problems.add(int(row), h.get("fixed_on", "åtgärdad datum"), None,
                          "Status är åtgärdad men datum för åtgärden saknas. Fyll i datumet.")
