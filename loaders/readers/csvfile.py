@@ -14,9 +14,9 @@ DELIMITERS = ";,\t|"
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter that occurs most often in the first non-blank line (semicolon on ties)."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in DELIMITERS}
+    """The delimiter that occurs most often in the first ten non-blank lines (semicolon on ties)."""
+    lines = [line for line in text.splitlines()[:200] if line.strip()][:10]
+    counts = {d: sum(line.count(d) for line in lines) for d in DELIMITERS}
     best = max(counts, key=lambda d: (counts[d], d == ";"))
     return best if counts[best] else ";"
 
