@@ -1,7 +1,6 @@
 """Area boundaries: GeoJSON (also with the legacy `crs` member), GeoPackage, zipped Shapefile."""
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 
@@ -22,7 +21,10 @@ def read_boundaries(file: SourceFile) -> gpd.GeoDataFrame:
                      "en zippad Shapefile (.zip).", error=UnreadableFile)
     if file.suffix == ".zip":
         return _read_zipped_shapefile(file)
-    return _read(file.name, io.BytesIO(file.data))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"upload{file.suffix}"
+        path.write_bytes(file.data)
+        return _read(file.name, str(path))
 
 
 def _read(name: str, source) -> gpd.GeoDataFrame:
