@@ -53,7 +53,7 @@ legend = [f"Rutor: {fmt.number(size)} × {fmt.number(size)} m, hela månader {fm
           f"{fmt.month_label(f.end.replace(day=1))}"]
 if size > 250:
     legend.append("rutorna är sammanslagna eftersom urvalet annars blir för stort att visa")
-legend.append(f"grå ruta = personrelaterade händelser färre än {policy.k} ({policy.label()})")
+legend.append(f"rutor med färre än {policy.k} personrelaterade händelser visas inte")
 if show_walks:
     legend.append("prickar: trygghetsvandringar (röd försenad, gul öppen, grön åtgärdad, grå avslagen)")
 st.caption("; ".join(legend) + ".")

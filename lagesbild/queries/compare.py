@@ -34,8 +34,9 @@ def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
     for name, period in (("n", f), ("n_prev", f.previous_period()), ("n_ly", f.same_period_last_year())):
         df = raw_counts(conn, period, (dim,))
         if keys is not None:
-            df = keys[[dim]].merge(df, on=dim, how="left").fillna({"n": 0, "sensitive": False})
+            df = keys[[dim]].merge(df, on=dim, how="left").fillna({"n": 0})
             df["n"] = df["n"].astype("int64")
+            df["sensitive"] = df["sensitive"].astype("boolean").fillna(False).astype(bool)
         frames[name] = suppress(df, policy).rename(columns={"n": name, "n_label": f"{name}_label",
                                                               "suppressed": f"{name}_suppressed"})
     out = frames["n"]

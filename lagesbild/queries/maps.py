@@ -36,7 +36,8 @@ def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     """Events per cell for the months overlapping the period; the finest grid under MAX_ROWS cells.
 
     Suppression runs per area (rows) over its cells (columns), then cells are merged across area
-    borders; a cell with any hidden part is hidden. attrs: cell_size (metres).
+    borders; a cell with any hidden part is hidden. Hidden cells are left out altogether: even a
+    grey square would tell where a few person-related events took place. attrs: cell_size (metres).
     """
     for size in CELL_SIZES:
         raw = pd.DataFrame(conn.execute(_cells_query(conn, f, size).limit(MAX_ROWS * 2 + 1)).all(),
@@ -55,5 +56,6 @@ def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     cells["n"] = cells["n"].where(~cells["suppressed"])
     from lagesbild.formatting import number
     cells["n_label"] = [policy.label() if s else number(v) for v, s in zip(cells["n"], cells["suppressed"])]
+    cells = cells[~cells["suppressed"]].reset_index(drop=True)
     cells.attrs["cell_size"] = size
     return cells

@@ -1,0 +1,193 @@
+"""Every page through AppTest on the demo data: no exception, the right numbers, nothing leaked."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from lagesbild import formatting as fmt
+from lagesbild.domain.vocab import STRATEGIC_AREAS
+from lagesbild.store.models import Area, Category, Incident
+from tests.conftest import DEMO_TODAY
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+PAGES = ["oversikt", "veckobriefing", "trender", "karta", "pyramiden", "vandringar", "boende", "utforska",
+         "datakallor"]
+TITLES = {"oversikt": "Översikt", "veckobriefing": "Veckobriefing", "trender": "Trender", "karta": "Karta",
+          "pyramiden": "Våldspyramiden", "vandringar": "Trygghetsvandringar", "boende": "Boende",
+          "utforska": "Utforska", "datakallor": "Datakällor"}
+
+
+@pytest.fixture
+def app_env(sqlite_demo_engine, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", sqlite_demo_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("LAGESBILD_TODAY", DEMO_TODAY.isoformat())
+    return sqlite_demo_engine
+
+
+def run_page(page: str, params: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page != "oversikt":
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(app_env, page):
+    at = run_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title[0].value == TITLES[page]
+    if page != "datakallor":
+        assert any("Demodata" in i.value for i in at.info), "the demo notice is missing"
+
+
+def _week_counts(engine, start: dt.date, end: dt.date) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(select(Incident.week_start, Incident.count, Category.strategic_area, Area.kommundel_id)
+                            .join(Category, Category.id == Incident.category_id)
+                            .join(Area, Area.id == Incident.area_id)
+                            .where(Incident.week_start >= start, Incident.week_start <= end)).all()
+    return pd.DataFrame(rows, columns=["week_start", "count", "strategic_area", "kommundel_id"])
+
+
+def test_overview_numbers_match_an_independent_count(app_env):
+    at = run_page("oversikt")
+    df = _week_counts(app_env, dt.date(2025, 11, 17), dt.date(2026, 11, 15))
+    expected = df.groupby("strategic_area")["count"].sum()
+    metrics = {m.label: m.value for m in at.metric}
+    for code, name in STRATEGIC_AREAS.items():
+        assert metrics[name] == fmt.number(expected[code])
+    table = at.dataframe[0].value.set_index("Område")
+    with app_env.connect() as conn:
+        names = dict(conn.execute(select(Area.id, Area.name)).all())
+    per_area = df.groupby("kommundel_id")["count"].sum()
+    for area_id, n in per_area.items():
+        assert table.loc[names[area_id], "Antal"] == fmt.number(n)
+
+
+def test_weekly_briefing_numbers_and_flags(app_env):
+    at = run_page("veckobriefing")
+    week = _week_counts(app_env, dt.date(2026, 11, 9), dt.date(2026, 11, 9)).groupby("strategic_area")["count"].sum()
+    metrics = {m.label: m.value for m in at.metric}
+    for code, name in STRATEGIC_AREAS.items():
+        assert metrics[name] == fmt.number(week[code])
+    text = " ".join(m.value for m in at.markdown)
+    assert "**Brand i fordon** i **Norsborg**" in text and "**Våld mellan unga** i **Hallunda**" in text
+
+
+def test_weekly_briefing_another_week(app_env):
+    at = run_page("veckobriefing")
+    at.selectbox(key="vecka").select("2026-W40").run()
+    assert not at.exception
+    assert at.header[0].value.startswith("Vecka 40")
+    week = _week_counts(app_env, dt.date(2026, 9, 28), dt.date(2026, 9, 28)).groupby("strategic_area")["count"].sum()
+    assert at.metric[0].value == fmt.number(week["trygghetsskapande"])
+
+
+def test_filters_come_from_the_url(app_env):
+    """A shared link (?period=Senaste+veckan&omrade=Fittja) opens the same view."""
+    at = run_page("oversikt", {"period": "Senaste veckan", "omrade": ["Fittja"]})
+    assert not at.exception
+    df = _week_counts(app_env, dt.date(2026, 11, 9), dt.date(2026, 11, 9))
+    with app_env.connect() as conn:
+        fittja = conn.execute(select(Area.id).where(Area.code == "0127K2")).scalar()
+    n = df[df.kommundel_id == fittja]["count"].sum()
+    table = at.dataframe[0].value
+    assert table["Område"].tolist() == ["Fittja"]
+    assert table["Antal"].tolist() == [fmt.number(n)]
+
+
+def test_explorer_breakdown_change(app_env):
+    at = run_page("utforska")
+    at.multiselect(key="rader").set_value(["year"]).run()
+    at.multiselect(key="kolumner").set_value(["source"]).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["År", "Botkyrkabyggen", "Kommunen", "Polisen", "Räddningstjänsten", "Totalt"]
+
+
+def test_empty_selection_says_so(app_env):
+    at = run_page("oversikt", {"period": "Förra året", "kalla": ["Polisen"], "strategi": ["Trygghetsskapande"]})
+    assert not at.exception
+    assert any("inga händelser" in w.value for w in at.warning)
+
+
+# --- the suppression scan ---------------------------------------------------------------------
+# With k set absurdly high and only person-related categories selected, every count a page shows
+# must be hidden. Any digit that is a count in a table, chart, map tooltip or metric is a leak.
+
+HUGE_K = 1_000_000
+COUNT_COLUMNS = re.compile(r"^(Antal|Föregående period|Samma period i fjol|Totalt|\d{4}|\d .*|"
+                           r"Brottsbekämpande.*|Trygghetsskapande|Brottsförebyggande|Våldsförebyggande)$")
+
+
+def _is_hidden_or_zero(text) -> bool:
+    t = str(text).replace("\u00a0", " ").strip()
+    return t in {"0", "–", ""} or t.startswith("<") or not re.search(r"\d", t)
+
+
+def _leaks_in_plotly(spec: dict) -> list:
+    leaks = []
+    for trace in spec.get("data", []):
+        for axis in ("x", "y", "z"):
+            values = trace.get(axis)
+            if isinstance(values, dict) or values is None:
+                continue
+            flat = pd.Series(pd.json_normalize({"v": values})["v"].iloc[0] if False else values).explode()
+            numeric = pd.to_numeric(flat, errors="coerce")
+            is_count_axis = (trace.get("type") in ("bar", "funnel") and axis == ("x" if trace.get("orientation") == "h" else "y")) \
+                or (trace.get("type") == "heatmap" and axis == "z") or (trace.get("type") == "scatter" and axis == "y")
+            if is_count_axis and (numeric.fillna(0) > 0).any():
+                leaks.append((trace.get("name"), axis, numeric[numeric > 0].tolist()[:5]))
+        for text in pd.Series(trace.get("text") or []).explode().dropna():
+            if not _is_hidden_or_zero(text):
+                leaks.append((trace.get("name"), "text", text))
+    return leaks
+
+
+def _leaks_in_deck(spec: dict) -> list:
+    tooltips = re.findall(r"Händelser: ([^<\"]*?)(?:<|\")", json.dumps(spec, ensure_ascii=False))
+    return [t for t in tooltips if not _is_hidden_or_zero(t)]
+
+
+@pytest.mark.parametrize("page", ["oversikt", "veckobriefing", "trender", "karta", "pyramiden", "utforska"])
+def test_suppression_scan(app_env, monkeypatch, page):
+    monkeypatch.setenv("LAGESBILD_K", str(HUGE_K))
+    at = run_page(page, {"fokus": ["Våld i nära relationer"], "strategi": ["Våldsförebyggande"]})
+    assert not at.exception
+    leaks = []
+    for m in at.metric:
+        if not _is_hidden_or_zero(m.value):
+            leaks.append(("metric", m.label, m.value))
+    for df in at.dataframe:
+        table = df.value
+        for col in table.columns:
+            if COUNT_COLUMNS.match(str(col)):
+                leaks += [("table", col, v) for v in table[col] if not _is_hidden_or_zero(v)]
+            if col == "Per 1 000 inv.":
+                leaks += [("table", col, v) for v in table[col] if v != "–"]
+    for chart in at.get("plotly_chart"):
+        leaks += [("chart", *leak) for leak in _leaks_in_plotly(json.loads(chart.proto.spec))]
+    for deck in at.get("deck_gl_json_chart"):
+        leaks += [("map", leak) for leak in _leaks_in_deck(json.loads(deck.proto.json))]
+    for md in at.markdown:
+        if "händelser, fler" in md.value or "händelser, färre" in md.value:
+            leaks += [("flag", md.value)] if not re.search(r": <", md.value) else []
+    assert leaks == []
+
+
+def test_suppression_scan_sees_numbers_when_k_is_normal(app_env):
+    """The scan above is not vacuous: with the normal k the same selection shows counts."""
+    at = run_page("oversikt", {"fokus": ["Våld i nära relationer"], "strategi": ["Våldsförebyggande"]})
+    assert any(not _is_hidden_or_zero(m.value) for m in at.metric)
+    assert any(_leaks_in_plotly(json.loads(c.proto.spec)) for c in at.get("plotly_chart"))

@@ -1,0 +1,137 @@
+"""The query layer against values computed independently from the incident rows (both backends)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from lagesbild.privacy import Policy
+from lagesbild.queries import compare, explore, incidents, maps, trends
+from lagesbild.queries.filters import Filters
+from lagesbild.queries.incidents import QueryError
+from lagesbild.store.models import Area, Category, CategoryFocus, Incident
+
+YEAR = Filters(dt.date(2025, 11, 17), dt.date(2026, 11, 15))
+WEEK = Filters(dt.date(2026, 11, 9), dt.date(2026, 11, 15))
+
+
+@pytest.fixture
+def rows(demo_engine):
+    """Every demo incident with its category and area attributes, read straight from the table."""
+    with demo_engine.connect() as conn:
+        inc = pd.DataFrame(conn.execute(select(Incident.day, Incident.week_start, Incident.month_start,
+                                               Incident.source, Incident.count, Incident.area_id,
+                                               Category.code, Category.strategic_area, Category.sensitivity)
+                                        .join(Category, Category.id == Incident.category_id)).all(),
+                           columns=["day", "week_start", "month_start", "source", "count", "area_id",
+                                    "category", "strategic_area", "sensitivity"])
+        areas = pd.DataFrame(conn.execute(select(Area.id, Area.kommundel_id)).all(), columns=["area_id", "kommundel"])
+        focus = pd.DataFrame(conn.execute(select(CategoryFocus.category_id, Category.code, CategoryFocus.focus_area)
+                                          .join(Category, Category.id == CategoryFocus.category_id)).all(),
+                             columns=["category_id", "category", "focus_area"])
+    inc = inc.merge(areas, on="area_id")
+    inc["kommundel"] = inc["kommundel"].fillna(inc["area_id"])
+    return inc, focus
+
+
+def _in(df, f: Filters):
+    return df[(df.week_start >= f.start - dt.timedelta(days=f.start.weekday())) & (df.week_start <= f.end)]
+
+
+def test_counts_by_kommundel_and_strategic_area(demo_engine, rows):
+    inc, _ = rows
+    expected = _in(inc, YEAR).groupby(["kommundel", "strategic_area"])["count"].sum()
+    with demo_engine.connect() as conn:
+        got = incidents.raw_counts(conn, YEAR, ("kommundel", "strategic_area")).set_index(["kommundel", "strategic_area"])["n"]
+    assert got.to_dict() == expected.to_dict()
+
+
+def test_focus_area_filter_and_source_filter(demo_engine, rows):
+    inc, focus = rows
+    cats = set(focus[focus.focus_area == "barn och unga"].category)
+    sel = _in(inc, YEAR)
+    expected = sel[sel.category.isin(cats) & (sel.source == "kommun")]["count"].sum()
+    f = Filters(YEAR.start, YEAR.end, focus_areas=("barn och unga",), sources=("kommun",))
+    with demo_engine.connect() as conn:
+        got = incidents.raw_counts(conn, f, ())
+    assert int(got.loc[0, "n"]) == expected
+
+
+def test_area_filter_includes_the_omraden_of_a_kommundel(demo_engine, rows):
+    inc, _ = rows
+    with demo_engine.connect() as conn:
+        fittja_id = conn.execute(select(Area.id).where(Area.code == "0127K2")).scalar()
+        got = incidents.raw_counts(conn, Filters(YEAR.start, YEAR.end, areas=("0127K2",)), ())
+    assert int(got.loc[0, "n"]) == _in(inc, YEAR).query("kommundel == @fittja_id")["count"].sum()
+
+
+def test_month_grain_totals(demo_engine, rows):
+    inc, _ = rows
+    f = Filters(dt.date(2026, 1, 1), dt.date(2026, 6, 30))
+    sel = inc[(inc.month_start >= f.start) & (inc.month_start <= f.end)]
+    with demo_engine.connect() as conn:
+        got = incidents.raw_counts(conn, f, ("month",)).set_index("month")["n"]
+    assert got.to_dict() == sel.groupby("month_start")["count"].sum().to_dict()
+
+
+def test_week_and_place_type_cannot_be_combined(demo_engine):
+    with demo_engine.connect() as conn, pytest.raises(QueryError, match="Vecka kan inte kombineras"):
+        incidents.raw_counts(conn, YEAR, ("week", "place_type"))
+
+
+def test_area_summary_rates_and_suppression(demo_engine, rows):
+    inc, _ = rows
+    with demo_engine.connect() as conn:
+        summary = compare.area_summary(conn, WEEK, "kommundel", Policy(k=5))
+    week = _in(inc, WEEK).groupby("kommundel")["count"].sum()
+    shown = summary.dropna(subset=["n"]).set_index("area_id")
+    for area_id, row in shown.iterrows():
+        assert row["n"] == week.get(area_id, 0)
+        assert row["rate"] == pytest.approx(row["n"] / row["population"] * 1000)
+    assert set(summary["name"]) == {"Alby", "Fittja", "Hallunda-Norsborg", "Tullinge", "Tumba", "Vårsta-Grödinge"}
+
+
+def test_the_injected_signals_stand_out_in_the_last_week(demo_engine):
+    with demo_engine.connect() as conn:
+        flags = compare.unusual(conn, WEEK, "omrade", Policy(), dt.date(2023, 1, 2), 12)
+        names = dict(conn.execute(select(Area.id, Area.name)).all())
+    found = {(names[a], c) for a, c in zip(flags.area_id, flags.category)}
+    assert {("Norsborg", "brand_fordon"), ("Hallunda", "ungdomsvald")} <= found
+    assert flags.attrs["periods"] == 12
+    assert "12 föregående veckor" in flags.attrs["baseline"]
+
+
+def test_map_table_and_chart_agree(demo_engine):
+    """One truth: the map's cells, the overview table and the explorer give the same place-bound total."""
+    f = Filters(dt.date(2026, 1, 1), dt.date(2026, 10, 31), strategic_areas=("brottsförebyggande",))
+    with demo_engine.connect() as conn:
+        cells = maps.density(conn, f, Policy())
+        monthly = incidents.counts(conn, f, ("month",), Policy())
+        b = explore.explore(conn, f, ["year"], [], Policy())
+    # brottsförebyggande holds only place-bound categories: nothing is hidden anywhere
+    assert not cells["suppressed"].any()
+    assert cells["n"].sum() == monthly["n"].sum() == b.long["n"].sum()
+
+
+def test_series_last_year_line_is_last_years_value(demo_engine):
+    f = Filters(dt.date(2026, 1, 1), dt.date(2026, 10, 31))
+    with demo_engine.connect() as conn:
+        s = trends.series(conn, f, "month", "strategic_area", "count", Policy())
+        ly = incidents.counts(conn, Filters(dt.date(2025, 3, 1), dt.date(2025, 3, 31)), ("strategic_area",),
+                              Policy(), grain="month")
+    march = s[(s.period == dt.date(2026, 3, 1))].set_index("split")["value_ly"]
+    assert march.to_dict() == ly.set_index("strategic_area")["n"].to_dict()
+    assert len(s) == 10 * 4 and not s["partial"].any()
+
+
+def test_explorer_download_is_exactly_the_table(demo_engine):
+    f = Filters(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    with demo_engine.connect() as conn:
+        b = explore.explore(conn, f, ["kommundel"], ["age_group"], Policy())
+    export = explore.export_frame(b.long, ["kommundel", "age_group"])
+    assert len(export) == len(b.long)
+    assert list(export.columns) == ["Kommundel", "Åldersgrupp", "Antal"]
+    csv = explore.to_csv_bytes(export).decode("utf-8-sig").splitlines()
+    assert csv[0] == "Kommundel;Åldersgrupp;Antal" and len(csv) == len(export) + 1
