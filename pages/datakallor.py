@@ -32,14 +32,14 @@ if upload is not None:
     check = check_upload(engine, kind, upload.name, upload.getvalue(), options)
     if not check.ok:
         st.error(f"Filen kan inte importeras ({len(check.problems)} problem). Inget har sparats.")
-        st.dataframe(problems_frame(check.problems), hide_index=True, use_container_width=True)
+        st.dataframe(problems_frame(check.problems), hide_index=True, width="stretch")
     else:
         prepared = check.prepared
         st.success(f"Filen är kontrollerad: {prepared.rows_read} rader lästa, "
                    f"{prepared.rows_accepted} att importera.")
         for note in prepared.notes:
             st.info(note)
-        st.dataframe(prepared.preview.head(50), use_container_width=True)
+        st.dataframe(prepared.preview.head(50), width="stretch")
         with engine.connect() as conn:
             demo = holds_demo(conn) and kind in DATA_KINDS
         replace = st.checkbox("Ta bort demodata först", help="Databasen innehåller demodata; riktiga "
@@ -52,13 +52,13 @@ if upload is not None:
                                     progress=lambda f, t: bar.progress(f, t), prepared=prepared)
             except InputError as exc:
                 st.error("Importen avbröts; inget har sparats.")
-                st.dataframe(problems_frame(exc.problems), hide_index=True, use_container_width=True)
+                st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch")
             else:
                 common.clear_caches()
                 st.success(result.summary())
 
 st.subheader("Hur färska är data?")
 with engine.connect() as conn:
-    st.dataframe(freshness(conn), hide_index=True, use_container_width=True)
+    st.dataframe(freshness(conn), hide_index=True, width="stretch")
     st.subheader("Importlogg")
-    st.dataframe(import_log(conn), hide_index=True, use_container_width=True)
+    st.dataframe(import_log(conn), hide_index=True, width="stretch")
