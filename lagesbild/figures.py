@@ -21,6 +21,8 @@ def base_layout(fig: go.Figure, title: str | None = None, height: int = 420) -> 
                       margin=dict(l=10, r=10, t=50 if title else 20, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
                       hoverlabel=dict(font_size=14))
+    fig.update_xaxes(separatethousands=True)
+    fig.update_yaxes(separatethousands=True)
     return fig
 
 
@@ -47,24 +49,41 @@ def _period_ticks(periods: list, grain: str) -> tuple[list, list]:
 
 def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0,
                 show_last_year: bool = True, show_rolling: bool = True) -> go.Figure:
-    """One line per split (e.g. strategic area), its rolling mean (dashed) and last year (dotted)."""
+    """One line per split (e.g. strategic area), its rolling mean (dashed) and last year (dotted).
+
+    A period that is not over yet (`partial`) is drawn as a hollow marker off the line, so an
+    incomplete month does not look like a sudden drop.
+    """
     fig = go.Figure()
+    single = df["split_label"].nunique() == 1
     for i, (split, part) in enumerate(df.groupby("split_label", sort=False)):
         color = STRATEGIC_COLORS.get(split, PALETTE[i % len(PALETTE)])
         labels = [fmt.quarter_label(p) if grain == "quarter" else fmt.month_label(p, long=True)
                   for p in part["period"]]
         shown = [lab if pd.isna(v) else fmt.number(v, decimals) for v, lab in zip(part["value"], part["n_label"])]
-        fig.add_trace(go.Scatter(x=part["period"], y=part["value"], mode="lines+markers", name=split,
-                                 line=dict(color=color, width=3), customdata=list(zip(labels, shown)),
+        partial = part["partial"].to_numpy(dtype=bool) if "partial" in part else [False] * len(part)
+        whole = ~pd.Series(partial, index=part.index)
+        custom = list(zip(labels, shown))
+        fig.add_trace(go.Scatter(x=part["period"][whole], y=part["value"][whole], mode="lines+markers", name=split,
+                                 line=dict(color=color, width=3), legendgroup=split,
+                                 customdata=[c for c, w in zip(custom, whole) if w],
                                  hovertemplate="%{customdata[0]}<br>" + split + ": %{customdata[1]}<extra></extra>"))
+        if (~whole).any():
+            fig.add_trace(go.Scatter(x=part["period"][~whole], y=part["value"][~whole], mode="markers",
+                                     name=f"{split} – pågående period", legendgroup=split, showlegend=False,
+                                     marker=dict(color="white", size=10, line=dict(color=color, width=2)),
+                                     customdata=[c for c, w in zip(custom, whole) if not w],
+                                     hovertemplate="%{customdata[0]} (ofullständig)<br>" + split
+                                     + ": %{customdata[1]}<extra></extra>"))
         if show_rolling:
-            fig.add_trace(go.Scatter(x=part["period"], y=part["rolling"], mode="lines",
-                                     name=f"{split} – glidande medel", line=dict(color=color, dash="dash", width=2),
-                                     hoverinfo="skip", showlegend=len(df["split_label"].unique()) == 1))
+            fig.add_trace(go.Scatter(x=part["period"][whole], y=part["rolling"][whole], mode="lines",
+                                     name=f"{split} – glidande medel", legendgroup=split,
+                                     line=dict(color=color, dash="dash", width=2), hoverinfo="skip",
+                                     showlegend=single))
         if show_last_year:
-            fig.add_trace(go.Scatter(x=part["period"], y=part["value_ly"], mode="lines",
+            fig.add_trace(go.Scatter(x=part["period"], y=part["value_ly"], mode="lines", legendgroup=split,
                                      name=f"{split} – föregående år", line=dict(color=color, dash="dot", width=1.5),
-                                     opacity=0.6, hoverinfo="skip", showlegend=len(df["split_label"].unique()) == 1))
+                                     opacity=0.6, hoverinfo="skip", showlegend=single))
     periods = sorted(df["period"].unique())
     tickvals, ticktext = _period_ticks(periods, grain)
     fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
@@ -96,7 +115,7 @@ def pyramid(df: pd.DataFrame) -> go.Figure:
     d = df.sort_values("pyramid_level", ascending=False)
     text = [lab for lab in d["n_label"]]
     fig = go.Figure(go.Funnel(y=d["pyramid_level_label"], x=d["n"].fillna(0), text=text,
-                              textinfo="text", marker=dict(color=["#7f1d1d", "#b91c1c", "#dc2626",
+                              textinfo="text", connector=dict(visible=False), marker=dict(color=["#7f1d1d", "#b91c1c", "#dc2626",
                                                                   "#f87171", "#fecaca"][:len(d)]),
                               hovertemplate="%{y}: %{text}<extra></extra>"))
     return base_layout(fig, None, height=380)

@@ -15,7 +15,7 @@ c1, c2 = st.columns(2)
 level = c1.segmented_control("Områdesnivå", ["kommundel", "omrade"], default="kommundel",
                              format_func={"kommundel": "Kommundel", "omrade": "Område (RegSO)"}.get,
                              key="niva", bind="query-params") or "kommundel"
-measure = c2.selectbox("Mått", [m for m in MEASURES if m != "apartments"], format_func=lambda m: f"{MEASURES[m]} per 100 lägenheter",
+measure = c2.selectbox("Mått", ["disturbance_cases", "damage", "moves_out", "vacant", "evictions"], format_func=lambda m: f"{MEASURES[m]} per 100 lägenheter",
                        key="matt_boende", bind="query-params")
 housing = q("housing", f, level, policy)
 if housing.empty:

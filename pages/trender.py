@@ -11,7 +11,7 @@ common.page_header("Trender", "Utvecklingen över tid per strategiskt område el
 f, policy = current(), common.policy()
 st.markdown(f"**Urval:** {describe(f)}")
 
-c1, c2, c3 = st.columns(3)
+c1, c2, c3 = st.columns([1, 2, 1.4])
 grain = c1.segmented_control("Tidsindelning", ["month", "quarter"], default="month",
                              format_func={"month": "Månad", "quarter": "Kvartal"}.get,
                              key="tid", bind="query-params") or "month"
@@ -33,7 +33,7 @@ st.plotly_chart(figures.trend_lines(data, grain, value_name, decimals=0 if measu
                 config={"displayModeBar": False})
 notes = ["Streckad linje: glidande medelvärde (3 månader / 2 kvartal)", "prickad: samma period året innan"]
 if data["partial"].any():
-    notes.append("den sista perioden är ofullständig")
+    notes.append("ofylld ring: perioden är inte slut ännu")
 st.caption("; ".join(notes).capitalize() + ". Personrelaterade tal under "
            f"{policy.k} visas inte som punkter.")
 

@@ -19,8 +19,8 @@ rows = c1.multiselect("Rader", dims, default=["kommundel"], format_func=DIMENSIO
                       key="rader", bind="query-params")
 cols = c2.multiselect("Kolumner", [d for d in dims if d not in rows], default=["strategic_area"],
                       format_func=DIMENSIONS.get, max_selections=1, key="kolumner", bind="query-params")
-external = c3.toggle("Export utanför centret", key="extern", bind="query-params",
-                     help="Döljer alla små tal, även platsbundna, för material som lämnar centret.")
+external = c3.toggle("Extern export", key="extern", bind="query-params",
+                     help="För material som lämnar centret: döljer alla små tal, även platsbundna.")
 policy = Policy(k=common.policy().k, audience=EXTERNAL) if external else common.policy()
 if not rows:
     st.info("Välj minst en indelning för raderna.")

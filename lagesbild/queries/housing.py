@@ -21,7 +21,7 @@ def housing(conn: Connection, f: Filters, level: str, policy: Policy | None = No
     q = (select(area_col, h_t.c.period_start, h_t.c.period_kind,
                 *[func.sum(h_t.c[m]).label(m) for m in MEASURES])
          .select_from(h_t.join(areas_t, areas_t.c.id == h_t.c.area_id))
-         .where(h_t.c.period_start >= f.start.replace(day=1), h_t.c.period_start <= f.end)
+         .where(h_t.c.period_end >= f.start, h_t.c.period_start <= f.end)  # periods overlapping
          .group_by(area_col, h_t.c.period_start, h_t.c.period_kind)
          .order_by(h_t.c.period_start))
     ids = area_ids(conn, f.areas)

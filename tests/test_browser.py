@@ -1,0 +1,95 @@
+"""The real thing: `streamlit run app.py` on a fresh demo database, every page in headless Chromium.
+
+Screenshots go to tests/screenshots/ (git-ignored). With CI=true a missing browser fails the test.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_TODAY, require
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "tests" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = {"": "Översikt", "veckobriefing": "Veckobriefing", "trender": "Trender", "karta": "Karta",
+         "pyramiden": "Våldspyramiden", "vandringar": "Trygghetsvandringar", "boende": "Boende",
+         "utforska": "Utforska", "datakallor": "Datakällor"}
+MAIN_CONTENT = {"": "[data-testid=stMetric]", "veckobriefing": "[data-testid=stMetric]",
+                "trender": ".js-plotly-plot", "karta": "[data-testid=stDeckGlJsonChart]",
+                "pyramiden": ".js-plotly-plot", "vandringar": "[data-testid=stMetric]",
+                "boende": ".js-plotly-plot", "utforska": "[data-testid=stDataFrame]",
+                "datakallor": "[data-testid=stFileUploader]"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    db = tmp_path_factory.mktemp("browser") / "demo.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "LAGESBILD_TODAY": DEMO_TODAY.isoformat()}
+    subprocess.run([sys.executable, "-m", "lagesbild", "init"], env=env, check=True, cwd=ROOT)
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not answer /_stcore/health within 60 s:\n" + proc.stdout.read().decode())
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_page_renders_in_chromium(server, browser, path):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{server}/{path}")
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
+    page.wait_for_selector(MAIN_CONTENT[path], timeout=60_000)
+    page.wait_for_function("document.querySelectorAll('[data-testid=stSkeleton]').length === 0", timeout=30_000)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
+    page.screenshot(path=str(SHOTS / f"{path or 'oversikt'}.png"))
+    assert page.locator("[data-testid=stException]").count() == 0, page.locator("[data-testid=stException]").all_inner_texts()
+    assert page.locator("h1").first.inner_text().strip() == PAGES[path]
+    assert errors == []
+    page.close()
+
+
+def test_health_endpoint(server):
+    assert urllib.request.urlopen(f"{server}/_stcore/health", timeout=5).read() == b"ok"
