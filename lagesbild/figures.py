@@ -124,7 +124,7 @@ def pyramid(df: pd.DataFrame) -> go.Figure:
 def heat_table(df: pd.DataFrame, x: str, y: str, value_name: str) -> go.Figure:
     """A heatmap of n over x × y labels, each cell annotated with its label ('<k' when hidden)."""
     xs, ys = list(dict.fromkeys(df[x])), list(dict.fromkeys(df[y]))
-    z = df.pivot_table(index=y, columns=x, values="n", aggfunc="sum", sort=False).reindex(index=ys, columns=xs)
+    z = df.pivot(index=y, columns=x, values="n").reindex(index=ys, columns=xs)  # hidden stay NaN
     txt = df.pivot_table(index=y, columns=x, values="n_label", aggfunc="first", sort=False).reindex(index=ys, columns=xs).fillna("0")
     fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=xs, y=ys, text=txt.to_numpy(), texttemplate="%{text}",
                                colorscale="Reds", colorbar=dict(title=value_name),

@@ -154,3 +154,16 @@ def housing_table(df: pd.DataFrame) -> pd.DataFrame:
         "Skadegörelse": [fmt.number(v) for v in df["damage"]],
         "Vräkningar": df["evictions_label"],
     }).iloc[::-1]
+
+
+def cells_wide(cells: pd.DataFrame, row: str, col: str, row_name: str) -> pd.DataFrame:
+    """Long labelled cells (row, col, n_label) as a rows × columns table of labels."""
+    if cells.empty:
+        return pd.DataFrame()
+    table = cells.pivot_table(index=row, columns=col, values="n_label", aggfunc="first", sort=False).fillna("0")
+    return table.reset_index().rename(columns={row: row_name})
+
+
+def plain(markdown_line: str) -> str:
+    """A markdown sentence without its bold markers (for the printable handout)."""
+    return markdown_line.replace("**", "")

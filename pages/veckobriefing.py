@@ -3,13 +3,13 @@ import datetime as dt
 
 import streamlit as st
 
-from lagesbild import figures, presenters
+from lagesbild import figures, handout, presenters
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.queries.labels import labeller_static
 from lagesbild.ui import common
 from lagesbild.ui.data import q
-from lagesbild.ui.filters import anchor_week_end, current, today
+from lagesbild.ui.filters import anchor_week_end, current, describe, today
 
 BASELINE_WEEKS = 12
 
@@ -27,28 +27,31 @@ f, policy = current().with_period(monday, monday + dt.timedelta(days=6)), common
 
 st.header(f"Vecka {monday.isocalendar().week}, {fmt.date_range(monday, monday + dt.timedelta(days=6))}")
 by_strategy = q("week_vs_baseline", f, "strategic_area", policy, BASELINE_WEEKS)
-cols = st.columns(4)
+cols, kpis = st.columns(4), []
 for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
     row = by_strategy[by_strategy["strategic_area"] == code]
     value = row["n_label"].iloc[0] if len(row) else "0"
     expected = row["expected"].iloc[0] if len(row) else 0
-    col.metric(name, value, f"normalt {fmt.number(expected, 1)}" if expected == expected else "normalt <5 totalt",
-               delta_color="off")
+    normal = f"normalt {fmt.number(expected, 1)}" if expected == expected else f"normalt {policy.label()} totalt"
+    col.metric(name, value, normal, delta_color="off")
+    kpis.append((name, value, normal))
 st.caption(f"Normalt = {by_strategy.attrs.get('baseline', '')}.")
 
 st.subheader("Avvikelser denna vecka")
 first, _ = q("data_range")
 flags = q("unusual", f, "omrade", policy, first, BASELINE_WEEKS)
 areas = q("area_frame")
+flag_lines = presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), q("category_names"))
 if flags.attrs.get("periods", 0) == 0:
     st.info("För lite data före veckan för att jämföra.")
 elif flags.empty:
     st.success("Inga statistiskt säkerställda avvikelser denna vecka.")
 else:
-    for line in presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), q("category_names")):
+    for line in flag_lines:
         st.markdown(f"- {line}")
-st.caption(f"{flags.attrs.get('cells_tested', 0)} kombinationer av område och kategori prövade "
-           f"{flags.attrs.get('baseline', '')}; exakt Poissontest, justerat för antalet tester.")
+flags_note = (f"{flags.attrs.get('cells_tested', 0)} kombinationer av område och kategori prövade "
+              f"{flags.attrs.get('baseline', '')}; exakt Poissontest, justerat för antalet tester.")
+st.caption(flags_note)
 
 st.subheader("Händelser per kommundel och strategiskt område")
 cells = q("counts", f, ("kommundel", "strategic_area"), policy)
@@ -58,6 +61,7 @@ else:
     names = labeller_static(areas)
     cells = cells.assign(x=cells["strategic_area"].map(STRATEGIC_AREAS), y=cells["kommundel"].map(names))
     st.plotly_chart(figures.heat_table(cells, "x", "y", "Antal"), config={"displayModeBar": False})
+area_wide = presenters.cells_wide(cells, "y", "x", "Kommundel") if not cells.empty else cells
 
 st.subheader("Trygghetsvandringar: åtgärder per ansvarig")
 actors = q("walk_overdue_by_actor", f, today())
@@ -70,8 +74,16 @@ else:
 
 st.subheader("Boende: störningar senaste kvartalet")
 signals = q("housing_signals", f, "kommundel", policy)
+housing_table = presenters.housing_signal_table(signals) if not signals.empty else signals
 if signals.empty:
     st.info("Inga bostadsuppgifter i urvalet.")
 else:
-    st.dataframe(presenters.housing_signal_table(signals), hide_index=True)
+    st.dataframe(housing_table, hide_index=True)
     st.caption(f"Botkyrkabyggens siffror för {fmt.quarter_label(signals.attrs['period_start'])} jämfört med samma kvartal året innan.")
+
+title = f"Veckobriefing vecka {monday.isocalendar().week}, {fmt.date_range(monday, monday + dt.timedelta(days=6))}"
+page = handout.weekly_handout(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], flags_note,
+                              area_wide, presenters.actor_table(actors), housing_table, common.is_demo())
+st.download_button("Ladda ned som utskrift (en sida)", page.encode("utf-8"), type="primary",
+                   file_name=f"veckobriefing_{chosen}.html", mime="text/html",
+                   help="Öppna filen i webbläsaren och skriv ut, eller spara som PDF.")

@@ -5,8 +5,10 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, func, select
 
 from lagesbild.domain.vocab import SOURCES
+from lagesbild.formatting import number, week_label
+from lagesbild.store.reference import get_meta
 from lagesbild.store.models import (Area, AreaPopulation, HousingFigure, ImportLog, Incident,
-                                    MetaInfo, Observation, SafetyWalk)
+                                    MartIncidentWeek, MetaInfo, Observation, SafetyWalk)
 
 log_t, inc_t, area_t = ImportLog.__table__, Incident.__table__, Area.__table__
 TABLES = {"incidents": Incident, "safety_walks": SafetyWalk, "observations": Observation,
@@ -14,6 +16,13 @@ TABLES = {"incidents": Incident, "safety_walks": SafetyWalk, "observations": Obs
 LOG_COLUMNS = {"imported_at": "Tidpunkt", "kind": "Typ", "source": "Källa", "file_name": "Fil",
                "status": "Status", "rows_read": "Rader lästa", "rows_accepted": "Godkända",
                "rows_duplicate": "Dubbletter", "message": "Meddelande"}
+KIND_LABELS = {"demo": "Demodata", "incidents": "Händelser", "polisen": "Polisens händelser",
+               "walks": "Trygghetsvandringar", "housing": "Boende", "areas": "Områdesgränser",
+               "population": "Befolkning"}
+
+
+def _when(value) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "–"
 
 
 def import_log(conn: Connection, limit: int = 50) -> pd.DataFrame:
@@ -22,17 +31,28 @@ def import_log(conn: Connection, limit: int = 50) -> pd.DataFrame:
     rows = conn.execute(select(*cols).order_by(log_t.c.id.desc()).limit(limit)).all()
     frame = pd.DataFrame(rows, columns=list(LOG_COLUMNS))
     frame["status"] = frame["status"].map({"ok": "Importerad", "refused": "Avvisad"}).fillna(frame["status"])
+    frame["imported_at"] = [_when(v) for v in frame["imported_at"]]
+    frame["kind"] = frame["kind"].map(KIND_LABELS).fillna(frame["kind"])
+    frame["source"] = [SOURCES.get(s, s) if s else "–" for s in frame["source"]]
+    for c in ("rows_read", "rows_accepted", "rows_duplicate"):
+        frame[c] = [number(v) for v in frame[c]]
     return frame.rename(columns=LOG_COLUMNS)
 
 
 def freshness(conn: Connection) -> pd.DataFrame:
-    """Per source: incidents held, first and last day, and when the source was last imported."""
-    data = conn.execute(select(inc_t.c.source, func.count(), func.min(inc_t.c.day), func.max(inc_t.c.day))
-                        .group_by(inc_t.c.source)).all()
+    """Per source: events held, first and last week, and when the source was last imported.
+
+    Read from the weekly mart, so it stays fast on a store of millions of incidents.
+    """
+    week_t = MartIncidentWeek.__table__
+    data = conn.execute(select(week_t.c.source, func.sum(week_t.c.n), func.min(week_t.c.week_start),
+                               func.max(week_t.c.week_start)).group_by(week_t.c.source)).all()
     last = dict(conn.execute(select(log_t.c.source, func.max(log_t.c.imported_at))
                              .where(log_t.c.status == "ok").group_by(log_t.c.source)).all())
-    rows = [(SOURCES.get(s, s), n, first, latest, last.get(s)) for s, n, first, latest in data]
-    return pd.DataFrame(rows, columns=["Källa", "Händelser", "Första dag", "Senaste dag", "Senast importerad"])
+    demo = last.get(None) if get_meta(conn, "dataset") == "demo" else None
+    rows = [(SOURCES.get(s, s), number(n), week_label(first), week_label(latest),
+             _when(last.get(s) or demo)) for s, n, first, latest in data]
+    return pd.DataFrame(rows, columns=["Källa", "Händelser", "Första vecka", "Senaste vecka", "Senast importerad"])
 
 
 def _count(conn: Connection, model) -> int:

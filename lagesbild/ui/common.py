@@ -39,6 +39,10 @@ def _is_demo(version: str) -> bool:
         return get_meta(conn, "dataset") == "demo"
 
 
+def is_demo() -> bool:
+    return _is_demo(data_version())
+
+
 def policy() -> Policy:
     return Policy(k=config.suppression_k(), audience=INTERNAL)
 
@@ -48,7 +52,7 @@ def page_header(title: str, caption: str | None = None) -> None:
     st.title(title)
     if caption:
         st.caption(caption)
-    if _is_demo(data_version()):
+    if is_demo():
         st.info("**Demodata.** Siffrorna på den här sidan är påhittade och genererade av "
                 "Lägesbild för att visa hur verktyget fungerar. Importera egna filer under "
                 "*Datakällor*.", icon=":material/science:")

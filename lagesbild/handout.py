@@ -1,0 +1,48 @@
+"""The one-page handout of the weekly briefing: a self-contained HTML page, printable on A4."""
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+STYLE = """
+@page { size: A4; margin: 14mm; }
+body { font-family: 'Source Sans Pro', Arial, sans-serif; font-size: 11pt; color: #222; }
+h1 { font-size: 18pt; margin: 0 0 2mm; } h2 { font-size: 12.5pt; margin: 5mm 0 1.5mm; }
+.note { color: #666; font-size: 9pt; }
+.kpis { display: flex; gap: 6mm; } .kpi { flex: 1; border: 1px solid #ddd; padding: 2mm 3mm; }
+.kpi b { display: block; font-size: 17pt; }
+table { border-collapse: collapse; width: 100%; font-size: 9.5pt; }
+th, td { border: 1px solid #ccc; padding: 1mm 2mm; text-align: left; }
+th { background: #f1f1f1; }
+"""
+
+
+def _table(df: pd.DataFrame) -> str:
+    if df.empty:
+        return "<p>–</p>"
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def weekly_handout(title: str, selection: str, kpis: list[tuple[str, str, str]], flags: list[str],
+                   flags_note: str, area_table: pd.DataFrame, actions: pd.DataFrame,
+                   housing: pd.DataFrame, demo: bool) -> str:
+    """HTML for one A4 page. `kpis` are (label, value, note); `flags` are plain sentences."""
+    kpi_html = "".join(f"<div class='kpi'>{html.escape(l)}<b>{html.escape(v)}</b>"
+                       f"<span class='note'>{html.escape(n)}</span></div>" for l, v, n in kpis)
+    flag_html = ("<ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in flags) + "</ul>") if flags \
+        else "<p>Inga statistiskt säkerställda avvikelser.</p>"
+    demo_html = "<p class='note'><b>Demodata</b> – påhittade siffror.</p>" if demo else ""
+    return f"""<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>{STYLE}</style></head><body>
+<h1>{html.escape(title)}</h1><p class="note">{html.escape(selection)}</p>{demo_html}
+<div class="kpis">{kpi_html}</div>
+<h2>Avvikelser</h2>{flag_html}<p class="note">{html.escape(flags_note)}</p>
+<h2>Per kommundel och strategiskt område</h2>{_table(area_table)}
+<h2>Trygghetsvandringar: åtgärder per ansvarig</h2>{_table(actions)}
+<h2>Boende</h2>{_table(housing)}
+<p class="note">Personrelaterade tal under gränsen visas som &lt;k. Lägesbild.</p>
+</body></html>"""

@@ -1,0 +1,87 @@
+"""Figure builders are pure: check their traces and layers directly."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+
+from lagesbild import figures, handout, map_figures, presenters
+
+
+def test_bar_by_area_shows_hidden_values_as_text_not_bars():
+    df = pd.DataFrame({"name": ["Alby", "Fittja"], "n": [12.0, np.nan], "n_label": ["12", "<5"]})
+    fig = figures.bar_by_area(df, "n", "n_label", None, "Antal")
+    bar = fig.data[0]
+    assert list(bar.y) == ["Fittja", "Alby"]          # drawn bottom-up
+    assert list(bar.x) == [0.0, 12.0]
+    assert list(bar.text) == ["<5", "12"]
+    assert fig.layout.separators == ", "
+
+
+def test_trend_lines_draws_line_rolling_last_year_and_partial_marker():
+    periods = [dt.date(2026, m, 1) for m in range(1, 5)]
+    df = pd.DataFrame({"period": periods, "split": "x", "split_label": "Trygghetsskapande",
+                       "value": [10.0, 12.0, 11.0, 4.0], "rolling": [np.nan, np.nan, 11.0, 9.0],
+                       "value_ly": [9.0, 9.0, 10.0, 12.0], "n_label": ["10", "12", "11", "4"],
+                       "partial": [False, False, False, True]})
+    fig = figures.trend_lines(df, "month", "Antal")
+    names = [t.name for t in fig.data]
+    assert names == ["Trygghetsskapande", "Trygghetsskapande – pågående period",
+                     "Trygghetsskapande – glidande medel", "Trygghetsskapande – föregående år"]
+    assert list(fig.data[0].y) == [10.0, 12.0, 11.0]
+    assert list(fig.data[1].y) == [4.0] and fig.data[1].mode == "markers"
+    assert fig.data[2].line.dash == "dash" and fig.data[3].line.dash == "dot"
+    assert list(fig.layout.xaxis.ticktext) == ["jan 2026", "feb 2026", "mar 2026", "apr 2026"]
+
+
+def test_heat_table_annotates_hidden_cells():
+    df = pd.DataFrame({"x": ["a", "b", "a", "b"], "y": ["A", "A", "B", "B"], "n": [3.0, np.nan, 7.0, 1.0],
+                       "n_label": ["3", "<5", "7", "1"]})
+    fig = figures.heat_table(df, "x", "y", "Antal")
+    assert fig.data[0].text.tolist() == [["3", "<5"], ["7", "1"]]
+    assert np.isnan(fig.data[0].z[0][1])
+
+
+def test_status_bars_split_open_into_in_time_and_overdue():
+    df = pd.DataFrame({"category": ["Klotter"], "open": [5], "fixed": [10], "rejected": [1], "overdue": [2], "total": [16]})
+    fig = figures.status_bars(df, "category", "Kategori")
+    assert [t.name for t in fig.data] == ["Åtgärdade", "Öppna i tid", "Försenade", "Avslagna"]
+    assert [list(t.x) for t in fig.data] == [[10], [3], [2], [1]]
+
+
+def test_density_layer_squares_and_tooltip():
+    cells = pd.DataFrame({"cell_e": [660000], "cell_n": [6570000], "n": [7.0], "n_label": ["7"]})
+    layer = map_figures.density_layer(cells, 250)
+    data = layer.data
+    assert len(data) == 1 and len(data[0]["polygon"]) == 4
+    assert data[0]["tooltip"] == "<b>Ruta 250 × 250 m</b><br/>Händelser: 7"
+    lon, lat = data[0]["polygon"][0]
+    assert 17.8 < lon < 17.9 and 59.2 < lat < 59.3
+
+
+def test_choropleth_colours_hidden_areas_grey_and_fits_the_view():
+    geom = {"type": "Polygon", "coordinates": [[[17.8, 59.2], [17.9, 59.2], [17.9, 59.3], [17.8, 59.2]]]}
+    areas = pd.DataFrame({"area_id": [1, 2], "name": ["A", "B"], "rate": [3.0, np.nan], "n_label": ["30", "<5"]})
+    feats = map_figures.area_features(areas, {1: geom, 2: geom}, "rate", [("Händelser", "n_label")])
+    assert feats[1]["properties"]["fill"] == map_figures.HIDDEN_COLOR
+    assert "Händelser: <5" in feats[1]["properties"]["tooltip"]
+    deck = map_figures.choropleth(feats)
+    spec = json.loads(deck.to_json())
+    assert spec["layers"][0]["@@type"] == "GeoJsonLayer"
+    assert abs(spec["initialViewState"]["longitude"] - 17.85) < 1e-9
+
+
+def test_handout_is_one_self_contained_page():
+    page = handout.weekly_handout("Veckobriefing vecka 46", "9–15 nov 2026", [("Trygghetsskapande", "98", "normalt 95,4")],
+                                  ["Brand i fordon i Norsborg: 9 händelser"], "226 prövade",
+                                  pd.DataFrame({"Kommundel": ["Alby"], "Våldsförebyggande": ["<5"]}),
+                                  pd.DataFrame(), pd.DataFrame(), demo=True)
+    assert page.startswith("<!doctype html>") and "@page { size: A4" in page
+    assert "&lt;5" in page and "Demodata" in page and "<script" not in page
+
+
+def test_change_text_only_gives_percent_when_allowed():
+    assert presenters.change_text(0.25, "50", "40") == "+25\u00a0%"
+    assert presenters.change_text(np.nan, "6", "<5") == "6 mot <5"
