@@ -191,3 +191,47 @@ def test_suppression_scan_sees_numbers_when_k_is_normal(app_env):
     at = run_page("oversikt", {"fokus": ["Våld i nära relationer"], "strategi": ["Våldsförebyggande"]})
     assert any(not _is_hidden_or_zero(m.value) for m in at.metric)
     assert any(_leaks_in_plotly(json.loads(c.proto.spec)) for c in at.get("plotly_chart"))
+
+
+def test_safety_walk_numbers_match_an_independent_count(app_env):
+    from lagesbild.store.models import Observation, SafetyWalk
+    at = run_page("vandringar")
+    with app_env.connect() as conn:
+        obs = pd.DataFrame(conn.execute(select(SafetyWalk.walked_on, Observation.status, Observation.deadline)
+                                        .join(SafetyWalk, SafetyWalk.id == Observation.walk_id)).all(),
+                           columns=["walked_on", "status", "deadline"])
+    sel = obs[(obs.walked_on >= dt.date(2025, 11, 17)) & (obs.walked_on <= dt.date(2026, 11, 15))]
+    open_ = sel.status.isin(["ny", "planerad"])
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Iakttagelser"] == fmt.number(len(sel))
+    assert metrics["Öppna"] == fmt.number(open_.sum())
+    assert metrics["Försenade"] == fmt.number((open_ & (sel.deadline < DEMO_TODAY)).sum())
+    assert len(at.dataframe[0].value) == (open_ & (sel.deadline < DEMO_TODAY)).sum()
+
+
+def test_pyramid_levels_match_an_independent_count(app_env):
+    at = run_page("pyramiden")
+    with app_env.connect() as conn:
+        rows = pd.DataFrame(conn.execute(select(Category.pyramid_level, Incident.count, Area.kommundel_id)
+                                         .join(Category, Category.id == Incident.category_id)
+                                         .join(Area, Area.id == Incident.area_id)
+                                         .where(Incident.week_start >= dt.date(2025, 11, 17),
+                                                Incident.week_start <= dt.date(2026, 11, 15),
+                                                Category.pyramid_level.is_not(None))).all(),
+                            columns=["level", "count", "kommundel"])
+        names = dict(conn.execute(select(Area.id, Area.name)).all())
+    table = at.dataframe[0].value.set_index("Kommundel")
+    expected = rows.groupby(["kommundel", "level"])["count"].sum()
+    for (kd, level), n in expected.items():
+        shown = table.loc[names[kd]].filter(like=f"{int(level)} ").iloc[0]
+        assert shown in (fmt.number(n), "<5")  # exact, or hidden (primary or secondary)
+        if n < 5:
+            assert shown == "<5"
+    assert (table.to_numpy() == "<5").sum() <= 4  # the rest is shown exactly
+
+
+def test_explorer_total_matches_an_independent_count(app_env):
+    at = run_page("utforska")
+    df = _week_counts(app_env, dt.date(2025, 11, 17), dt.date(2026, 11, 15))
+    table = at.dataframe[0].value
+    assert table["Totalt"].map(lambda s: int(s.replace("\u00a0", ""))).sum() == df["count"].sum()
