@@ -20,7 +20,9 @@ from tests.conftest import DEMO_TODAY, require
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-PAGES = {"": "Översikt", "veckobriefing": "Veckobriefing", "trender": "Trender", "karta": "Karta",
+# A shared link is often the first request after a restart: open a subpage first (Streamlit's
+# legacy pages/ mode would run it without the router; lagesbild.ui.filters hands over).
+PAGES = {"veckobriefing": "Veckobriefing", "": "Översikt", "trender": "Trender", "karta": "Karta",
          "pyramiden": "Våldspyramiden", "vandringar": "Trygghetsvandringar", "boende": "Boende",
          "utforska": "Utforska", "datakallor": "Datakällor"}
 MAIN_CONTENT = {"": "[data-testid=stMetric]", "veckobriefing": "[data-testid=stMetric]",
