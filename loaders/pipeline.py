@@ -11,7 +11,7 @@ from typing import Callable
 from sqlalchemy import Connection, Engine, insert, update
 
 from lagesbild.errors import InputError
-from lagesbild.store.marts import refresh_marts
+from lagesbild.store.marts import add_import, last_incident_id, refresh_marts
 from lagesbild.store.models import ImportLog
 from loaders import demo_guard
 from loaders.errors import FileRefused, refuse
@@ -94,11 +94,15 @@ def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool
         try:
             removed = _demo_step(conn, prepared, replace_demo)
             import_id = _log(conn, prepared, imported_by)
+            after_id = last_incident_id(conn) if prepared.kind in INCIDENT_KINDS else 0
             stored = module.store(conn, prepared, import_id)
             _finish_log(conn, import_id, prepared, stored)
             if prepared.kind in INCIDENT_KINDS or removed:
                 step(0.8, "Uppdaterar sammanställningar …")
-                refresh_marts(conn, since=None if removed else prepared.earliest)
+                if removed:
+                    refresh_marts(conn)
+                else:
+                    add_import(conn, import_id, after_id)
         except BaseException:
             transaction.rollback()
             raise

@@ -72,9 +72,10 @@ class AreaIndex:
         if not self._ids:
             return found
         point_idx, geom_idx = self._tree.query(points, predicate="intersects")
-        for p, g in zip(point_idx, geom_idx):
-            if found[p] is None:
-                found[p] = self._ids[g]
+        first = np.unique(point_idx, return_index=True)[1]  # the first hit of each point
+        ids = np.asarray(self._ids, dtype=object)
+        for p, area in zip(point_idx[first].tolist(), ids[geom_idx[first]].tolist()):
+            found[p] = area
         return found
 
     def refine(self, named: int | None, at_point: int | None) -> int | None:

@@ -104,6 +104,37 @@ def parse_incident_count(text: str) -> int:
     return value
 
 
+def _strict_strptime(text, fmt: str):
+    """strptime that refuses what it would roll over (30 February): the day must stay the same."""
+    import pyarrow.compute as pc
+    import pyarrow as pa
+    parsed = pc.strptime(text, fmt, "s", error_is_null=True)
+    same = pc.equal(pc.day(parsed), pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pa.int64()))
+    return pc.if_else(pc.fill_null(same, False), parsed, None)
+
+
+def _fast_datetimes(series: pd.Series) -> pd.Series:
+    """The cells in the common ISO shapes parsed at once (pyarrow); NaT for every other cell."""
+    out = pd.Series(pd.NaT, index=series.index, dtype="datetime64[ns]")
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        text = pa.array(series.tolist(), type=pa.large_string(), from_pandas=True)
+    except Exception:  # noqa: BLE001 - no pyarrow or not all strings: the slow path parses
+        return out
+    minute = pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$")
+    day = pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}$")
+    spaced = pc.replace_substring(text, "T", " ")
+    with_time = _strict_strptime(pc.if_else(minute, spaced, None), "%Y-%m-%d %H:%M")
+    date_only = _strict_strptime(pc.if_else(day, text, None), "%Y-%m-%d")
+    values = pc.coalesce(with_time, date_only)
+    first = pa.scalar(dt.datetime.combine(EARLIEST, dt.time()), pa.timestamp("s"))
+    last = pa.scalar(dt.datetime.combine(today() + dt.timedelta(days=1), dt.time()), pa.timestamp("s"))
+    in_range = pc.fill_null(pc.and_(pc.greater_equal(values, first), pc.less(values, last)), False)
+    values = pc.if_else(in_range, values, None)
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=series.index).astype("datetime64[ns]")
+
+
 class Collector:
     """Gathers Problems for one file; `raise_if_any` refuses the file with all of them."""
 
@@ -115,15 +146,46 @@ class Collector:
                                      message))
 
     def convert(self, series: pd.Series, parse: Callable, column: str) -> pd.Series:
-        """Parse every cell; a bad cell becomes a Problem and None."""
+        """Parse every cell; a bad cell becomes a Problem and None.
+
+        Each distinct value is parsed once (files repeat their categories, dates and numbers).
+        """
+        try:
+            distinct = {v: None for v in series if isinstance(v, str)}
+        except TypeError:
+            distinct = {}
+        parsed, failed = {}, {}
+        for value in distinct:
+            try:
+                parsed[value] = parse(value)
+            except ValueError as exc:
+                failed[value] = str(exc)
         out = []
         for row, value in series.items():
+            if isinstance(value, str) and value in parsed:
+                out.append(parsed[value])
+                continue
             try:
+                if isinstance(value, str) and value in failed:
+                    raise ValueError(failed[value])
                 out.append(parse(value))
             except ValueError as exc:
                 self.add(int(row), column, value, str(exc))
                 out.append(None)
         return pd.Series(out, index=series.index, dtype=object)
+
+    def convert_datetimes(self, series: pd.Series, column: str) -> pd.Series:
+        """parse_datetime for a whole column, as datetime64 (NaT where a cell is bad).
+
+        'YYYY-MM-DD HH:MM', 'YYYY-MM-DDTHH:MM' and 'YYYY-MM-DD' in range are parsed at once;
+        every other cell goes through parse_datetime, with its messages.
+        """
+        fast = _fast_datetimes(series)
+        slow = fast.isna()
+        if slow.any():
+            rest = self.convert(series[slow], parse_datetime, column)
+            fast[slow] = pd.to_datetime(rest.where(rest.notna(), None))
+        return fast
 
     def raise_if_any(self) -> None:
         if not self.problems:

@@ -1,7 +1,8 @@
 """Fast, duplicate-safe bulk inserts shared by the demo generator and every loader.
 
 SQLite: executemany of INSERT ... ON CONFLICT DO NOTHING on the DBAPI cursor.
-PostgreSQL: COPY into a temporary table, then INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+PostgreSQL: COPY into a temporary table, then INSERT ... SELECT ... ON CONFLICT DO NOTHING; the
+COPY data is written as CSV by pyarrow, a column at a time.
 Both return how many rows were actually inserted; the rest were duplicates.
 """
 from __future__ import annotations
@@ -26,9 +27,28 @@ def _python_value(v):
     return v
 
 
+def _column(series: pd.Series) -> list:
+    """One column as plain Python values (None where missing), converted a column at a time."""
+    kind = series.dtype.kind
+    missing = series.isna()
+    if kind == "M":
+        values = series.dt.to_pydatetime()
+        return [None if m else v for v, m in zip(values, missing)] if missing.any() else list(values)
+    if kind in "biu":
+        return series.tolist()
+    if kind == "f":
+        return series.astype(object).where(~missing, None).tolist()
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    values = series.astype(object).where(~missing, None)
+    if inferred in ("string", "date", "empty"):
+        return values.tolist()
+    if inferred == "integer":
+        return [None if m else int(v) for v, m in zip(values, missing)]
+    return [_python_value(v) for v in values]
+
+
 def _records(df: pd.DataFrame, columns: list[str]) -> list[tuple]:
-    frame = df[columns].astype(object).where(df[columns].notna(), None)
-    return [tuple(_python_value(v) for v in row) for row in frame.itertuples(index=False, name=None)]
+    return list(zip(*(_column(df[c]) for c in columns)))
 
 
 def insert_ignore(conn: Connection, table: Table, df: pd.DataFrame, chunk: int = 50_000) -> int:
@@ -61,6 +81,38 @@ def _copy_text(value) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def _arrow_csv(df: pd.DataFrame, columns: list[str]) -> bytes | None:
+    """The rows as CSV for COPY (FORMAT csv): strings quoted, missing values empty and unquoted
+    (PostgreSQL reads those as NULL). None when a column has no clear type for pyarrow."""
+    try:
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+        frame = pa.Table.from_pandas(df[columns], preserve_index=False)
+        buf = io.BytesIO()
+        pacsv.write_csv(frame, buf, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
+        return buf.getvalue()
+    except Exception:  # noqa: BLE001 - mixed object columns: the row-by-row COPY below
+        return None
+
+
+def _copy_rows(cur, temp: str, cols: str, df: pd.DataFrame, columns: list[str]) -> None:
+    data = _arrow_csv(df, columns)
+    if data is not None:
+        with cur.copy(f'COPY "{temp}" ({cols}) FROM STDIN WITH (FORMAT csv)') as copy:
+            for start in range(0, len(data), 8_000_000):
+                copy.write(data[start:start + 8_000_000])
+        return
+    with cur.copy(f'COPY "{temp}" ({cols}) FROM STDIN') as copy:
+        buf = io.StringIO()
+        for record in _records(df, columns):
+            buf.write("\t".join(_copy_text(v) for v in record))
+            buf.write("\n")
+            if buf.tell() > 8_000_000:
+                copy.write(buf.getvalue())
+                buf = io.StringIO()
+        copy.write(buf.getvalue())
+
+
 def _copy_insert_pg(conn: Connection, table: Table, df: pd.DataFrame, columns: list[str]) -> int:
     raw = conn.connection.driver_connection
     cols = ", ".join(f'"{c}"' for c in columns)
@@ -68,15 +120,7 @@ def _copy_insert_pg(conn: Connection, table: Table, df: pd.DataFrame, columns: l
     with raw.cursor() as cur:
         cur.execute(f'CREATE TEMP TABLE IF NOT EXISTS "{temp}" (LIKE "{table.name}" INCLUDING DEFAULTS) ON COMMIT DROP')
         cur.execute(f'TRUNCATE "{temp}"')
-        with cur.copy(f'COPY "{temp}" ({cols}) FROM STDIN') as copy:
-            buf = io.StringIO()
-            for record in _records(df, columns):
-                buf.write("\t".join(_copy_text(v) for v in record))
-                buf.write("\n")
-                if buf.tell() > 8_000_000:
-                    copy.write(buf.getvalue())
-                    buf = io.StringIO()
-            copy.write(buf.getvalue())
+        _copy_rows(cur, temp, cols, df, columns)
         cur.execute(f'INSERT INTO "{table.name}" ({cols}) SELECT {cols} FROM "{temp}" ON CONFLICT DO NOTHING')
         inserted = cur.rowcount
         cur.execute(f'DROP TABLE "{temp}"')

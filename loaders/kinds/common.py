@@ -12,7 +12,7 @@ from lagesbild.store.models import Category, SourceCategory
 from loaders import anonymise
 from loaders.errors import FileRefused, PersonalDataFound
 from loaders.mapping import Mapped, apply_mapping, load_mapping, mapping_path
-from loaders.place import AreaIndex, inside_sweden, points_to_sweref
+from loaders.place import SWEDEN_E, SWEDEN_N, AreaIndex, inside_sweden, points_to_sweref
 from loaders.readers import read_table
 from loaders.source import SourceFile
 from lagesbild.domain.geo import cell_of
@@ -79,7 +79,7 @@ def map_categories(problems: Collector, source: str, labels: pd.Series, column: 
                    table: dict[str, int | None]) -> tuple[pd.Series, Counter]:
     """Category ids (NaN where ignored) and the ignored labels with counts; unmapped labels
     become one problem each, with their count: the file is refused until the taxonomy says."""
-    normalised = labels.map(normalise_label)
+    normalised = normalise_labels(labels)
     unmapped = Counter(normalised[~normalised.isin(table.keys())])
     for label, n in sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0])):
         first = normalised.index[normalised == label][0]
@@ -87,9 +87,14 @@ def map_categories(problems: Collector, source: str, labels: pd.Series, column: 
                      f"Kategorin finns inte i taxonomin ({n} rader). Lägg till en rad "
                      f"'{source},{_csv_cell(labels[first])},<kategorikod>' i {TAXONOMY_FILE} "
                      "(kategorikod '-' om kategorin inte ska räknas).")
-    ids = normalised.map(lambda v: table.get(v, IGNORED))
+    ids = normalised.map({v: table.get(v, IGNORED) for v in normalised.unique()})
     ignored = Counter(labels[ids.isna()].map(str))
     return ids.where(ids != IGNORED, None), ignored
+
+
+def normalise_labels(labels: pd.Series) -> pd.Series:
+    """normalise_label of every cell, computed once per distinct value."""
+    return labels.map({v: normalise_label(v) for v in labels.unique()})
 
 
 def _csv_cell(text: str) -> str:
@@ -109,7 +114,10 @@ def coordinates(problems: Collector, mapped: Mapped) -> tuple[np.ndarray, np.nda
     xs = _numbers(problems, x, cols[0])
     ys = _numbers(problems, y, cols[1])
     east, north = points_to_sweref(xs, ys, crs)
-    for i, row in enumerate(f.index):
+    outside = ~np.isnan(east) & ~((east >= SWEDEN_E[0]) & (east <= SWEDEN_E[1])
+                                  & (north >= SWEDEN_N[0]) & (north <= SWEDEN_N[1]))
+    for i in np.flatnonzero(outside):
+        row = f.index[i]
         if not np.isnan(east[i]) and not inside_sweden(east[i], north[i]):
             problems.add(int(row), f"{cols[0]}/{cols[1]}", f"{x.iloc[i]}; {y.iloc[i]}",
                          "Koordinaten ligger utanför Sverige. Kontrollera att kolumnerna inte är "
@@ -129,20 +137,27 @@ def place_rows(index: AreaIndex, frame: pd.DataFrame, east: np.ndarray, north: n
                text_fields: tuple[str, ...] = ("place",)) -> list[int]:
     """The area of each row: named area, point, place name in text, else 'okant'."""
     valid = ~np.isnan(east)
-    at_point: list[int | None] = [None] * len(frame)
+    at_point = np.full(len(frame), -1, dtype=np.int64)
     if valid.any():
         found = index.at_points(east[valid], north[valid])
-        for pos, area in zip(np.flatnonzero(valid), found):
-            at_point[pos] = area
-    areas = []
+        at_point[valid] = [-1 if a is None else a for a in found]
     labels = frame["area"] if "area" in frame else pd.Series("", index=frame.index)
-    for i, (row, label) in enumerate(labels.items()):
-        named = index.by_label(label) or index.in_text(label)
-        area = index.refine(named, at_point[i])
+    if len(labels) == 0:
+        return []
+    named_of = {label: index.by_label(label) or index.in_text(label) for label in labels.unique()}
+    named = labels.map({k: -1 if v is None else v for k, v in named_of.items()}).to_numpy(dtype=np.int64)
+    # Refine each distinct (named area, area at the point) pair once.
+    pairs, inverse = np.unique((named + 1) * 2**31 + (at_point + 1), return_inverse=True)
+    refined = [index.refine(None if n < 0 else int(n), None if p < 0 else int(p))
+               for n, p in zip(pairs // 2**31 - 1, pairs % 2**31 - 1)]
+    areas = np.asarray(refined, dtype=object)[inverse].tolist()
+    for i in [i for i, a in enumerate(areas) if a is None]:
+        row = frame.index[i]
         for f in text_fields:
-            if area is None and f in frame:
-                area = index.in_text(frame.at[row, f])
-        areas.append(area if area is not None else index.unknown_id)
+            if areas[i] is None and f in frame:
+                areas[i] = index.in_text(frame.at[row, f])
+        if areas[i] is None:
+            areas[i] = index.unknown_id
     return areas
 
 
@@ -157,9 +172,9 @@ def _cells(east: np.ndarray, north: np.ndarray) -> tuple[list, list]:
     valid = ~np.isnan(east)
     e, n = np.zeros(len(east)), np.zeros(len(north))
     e[valid], n[valid] = east[valid], north[valid]
-    ce, cn = cell_of(e, n)
-    return ([int(v) if ok else None for v, ok in zip(ce, valid)],
-            [int(v) if ok else None for v, ok in zip(cn, valid)])
+    ce, cn = (c.astype(object) for c in cell_of(e, n))
+    ce[~valid], cn[~valid] = None, None
+    return ce.tolist(), cn.tolist()
 
 
 def unplaced_note(areas: list[int], index: AreaIndex) -> list[str]:

@@ -18,7 +18,8 @@ from lagesbild.store.bulk import insert_ignore
 from lagesbild.store.models import Incident
 from loaders.kinds import Options, Prepared, Stored, content_keys, count_note, short_key
 from loaders.kinds.common import (category_table, cells, check_source, coordinates, gate,
-                                  map_categories, place_rows, raise_all, read_mapped, unplaced_note)
+                                  map_categories, normalise_labels, place_rows, raise_all, read_mapped,
+                                  unplaced_note)
 from loaders.place import load_index
 from loaders.source import SourceFile
 from loaders.values import Collector, parse_datetime, parse_incident_count, parse_time
@@ -51,7 +52,7 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
     cell_e, cell_n = cells(east, north)
     rows = pd.DataFrame({
         "occurred_at": occurred, "source": source,
-        "source_category": f["category"].map(normalise_label), "category_id": category_ids,
+        "source_category": normalise_labels(f["category"]), "category_id": category_ids,
         "area_id": place_rows(index, f, east, north), "cell_e": cell_e, "cell_n": cell_n,
         "place_type": place_type, "age_group": age_group, "count": counts, "natural_key": keys,
     }, index=f.index)
@@ -75,10 +76,10 @@ def _prepared(file, source, f, rows, notes, index) -> Prepared:
 
 def _occurred_at(problems: Collector, f: pd.DataFrame, h: dict[str, str]) -> pd.Series:
     if "occurred_at" in f:
-        return problems.convert(f["occurred_at"], parse_datetime, h["occurred_at"])
-    days = problems.convert(f["date"], parse_datetime, h["date"])
+        return problems.convert_datetimes(f["occurred_at"], h["occurred_at"])
     if "time" not in f:
-        return days
+        return problems.convert_datetimes(f["date"], h["date"])
+    days = problems.convert(f["date"], parse_datetime, h["date"])
     times = problems.convert(f["time"].where(f["time"] != "", "00:00"), parse_time, h["time"])
     return pd.Series([d.replace(hour=t.hour, minute=t.minute) if d is not None and t is not None
                       else None for d, t in zip(days, times)], index=f.index, dtype=object)
@@ -102,7 +103,12 @@ def _vocabulary(problems: Collector, f, h, field: str, vocab: dict[str, str],
 
 def _natural_keys(f: pd.DataFrame, source: str) -> list[str]:
     if "id" in f and (f["id"].str.strip() != "").all():
-        return [short_key(str(v).strip(), "id:") for v in f["id"]]
+        ids = f["id"].astype(str).str.strip()
+        keys = "id:" + ids
+        long = keys.str.len() > 64
+        if long.any():
+            keys[long] = [short_key(v, "id:") for v in ids[long]]
+        return keys.tolist()
     content = f.drop(columns=[c for c in ("id", "description") if c in f.columns])
     return content_keys(content, "row:")
 

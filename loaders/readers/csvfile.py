@@ -6,7 +6,7 @@ import io
 
 import pandas as pd
 
-from loaders.readers import frame_from_rows
+from loaders.readers import _check_header, frame_from_rows
 from loaders.readers.text import decode
 from loaders.source import SourceFile
 
@@ -34,4 +34,78 @@ def csv_rows(text: str, delimiter: str | None = None) -> list[tuple[int, list[st
 
 def read_csv(file: SourceFile) -> pd.DataFrame:
     text = decode(file.name, file.data)
-    return frame_from_rows(file.name, csv_rows(text))
+    fast = _simple_frame(file.name, text)
+    return fast if fast is not None else frame_from_rows(file.name, csv_rows(text))
+
+
+def _first_lines(text: str, n: int) -> str:
+    """A prefix of the text holding at least its first n lines (for sniff_delimiter)."""
+    pos = 0
+    for _ in range(n):
+        pos = text.find("\n", pos) + 1
+        if pos == 0:
+            return text
+    return text[:pos]
+
+
+def _simple_frame(file: str, text: str) -> pd.DataFrame | None:
+    """The frame frame_from_rows would give, parsed by pyarrow, for a file without quotes, carriage
+    returns or blank lines inside; None for anything else (the csv module then reads it)."""
+    if any(ch in text for ch in '"\r\x1c\x1d\x1e\x1f'):
+        return None
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+        import pyarrow.csv as pacsv
+    except ImportError:
+        return None
+    delimiter = sniff_delimiter(_first_lines(text, 200))
+    pos, line_no = 0, 1
+    while True:  # the header: the first line with a non-empty cell
+        end = text.find("\n", pos)
+        line = text[pos:] if end < 0 else text[pos:end]
+        if any(c.strip() for c in line.split(delimiter)):
+            break
+        if end < 0:
+            return None
+        pos, line_no = end + 1, line_no + 1
+    cells = [c.strip() for c in line.split(delimiter)]
+    header = list(cells)
+    while header and not header[-1]:
+        header = header[:-1]
+    if end < 0:
+        return None
+    last = len(text)
+    while last > end + 1 and text[last - 1] == "\n":
+        last -= 1
+    if last <= end + 1 or text.find("\n\n", end + 1, last) >= 0:
+        return None  # no body, or blank lines inside it: frame_from_rows numbers those
+    data = text.encode("utf-8")
+    body = pa.py_buffer(data)[len(text[:end + 1].encode("utf-8")):]
+    try:
+        table = pacsv.read_csv(
+            body,
+            read_options=pacsv.ReadOptions(column_names=[f"c{i}" for i in range(len(cells))]),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char=False, double_quote=False,
+                                             escape_char=False, newlines_in_values=False,
+                                             ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={f"c{i}": pa.string() for i in range(len(cells))},
+                                                 strings_can_be_null=False, null_values=[]))
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    columns = [pc.utf8_trim_whitespace(table.column(i)) for i in range(len(cells))]
+    if any(pc.any(pc.not_equal(c, "")).as_py() for c in columns[len(header):]):
+        return None  # cells beyond the header: frame_from_rows reports them
+    _check_header(file, line_no, header)
+    blank = pc.equal(columns[0], "")
+    for c in columns[1:]:
+        blank = pc.and_(blank, pc.equal(c, ""))
+    keep = pc.invert(blank)
+    index = pd.RangeIndex(line_no + 1, line_no + 1 + table.num_rows)
+    data = {name: pc.filter(col, keep).to_numpy(zero_copy_only=False).astype(object)
+            for name, col in zip(header, columns)}
+    frame = pd.DataFrame(data, index=index[keep.to_numpy(zero_copy_only=False)], columns=header, dtype=object)
+    frame.index.name = "rad"
+    if frame.empty:
+        return None
+    return frame

@@ -1,0 +1,91 @@
+"""The fast paths the county-scale bench needed give exactly what the slow paths give."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from sqlalchemy import text
+
+from loaders import anonymise
+from loaders.errors import UnreadableFile
+from loaders.kinds import Options
+from loaders.pipeline import run_import
+from loaders.readers import frame_from_rows
+from loaders.readers.csvfile import _simple_frame, csv_rows
+from loaders.source import SourceFile
+from loaders.values import Collector, parse_datetime
+
+CSV_TEXTS = [
+    "a;b;c\n1;2;3\n4;5;6\n",
+    "\n\n a ; b ;c;;\n 1; 2 ;3;;\n;;;;\n4;5;6;;\n",
+    "a,b\n1,2",
+    "Id;Tidpunkt\nx;\u00a0y\u00a0\n",
+    "a\tb\n1\t2\n",
+    "Å;ä\nö;é\n€;x\n",
+    "a;b\n1;2\n\n",
+]
+FALLBACK_TEXTS = ["a;b\n1;2;3\n", "a;b\n1\n", "a;b\n1;2\n\n3;4\n", 'a;b\n"1;2";3\n', "a;b\r\n1;2\r\n"]
+
+
+@pytest.mark.parametrize("content", CSV_TEXTS)
+def test_simple_csv_path_gives_the_frame_of_the_csv_module(content):
+    fast, slow = _simple_frame("f.csv", content), frame_from_rows("f.csv", csv_rows(content))
+    pd.testing.assert_frame_equal(fast, slow)
+    assert list(fast.index) == list(slow.index) and fast.index.name == slow.index.name
+
+
+@pytest.mark.parametrize("content", FALLBACK_TEXTS)
+def test_irregular_csv_goes_the_slow_way(content):
+    assert _simple_frame("f.csv", content) is None
+
+
+def test_duplicate_header_is_refused_on_the_fast_path_too():
+    with pytest.raises(UnreadableFile):
+        _simple_frame("f.csv", "a;a\n1;2\n")
+
+
+@pytest.mark.parametrize("value", ["19811218-9876", "811218+9876", "anna@x.se", "070-123 45 67",
+                                   "+46 70 1234567", "Storgatan 12", "Anna Svensson", "Ågatan\u00a012",
+                                   "Lars\u2003Ek", "ring 0046(8)1234567"])
+def test_personal_data_is_always_a_candidate(value):
+    assert anonymise.classify(value)
+    assert value in set(anonymise._candidates(pd.Series([value] + [f"K{i}" for i in range(3000)])))
+
+
+def test_gate_reports_every_row_holding_a_hit():
+    gate = pd.DataFrame({"Beskrivning": ["ok", "Anna Svensson", "ok", "Anna Svensson"]}, index=[2, 3, 4, 5])
+    with pytest.raises(anonymise.PersonalDataFound) as exc:
+        anonymise.check("f.csv", gate)
+    assert [p.row for p in exc.value.problems] == [3, 5]
+
+
+def test_datetime_column_matches_parse_datetime():
+    values = ["2024-03-05 14:30", "2024-03-05T14:30", "2024-03-05", "2024-02-30 10:00", "2024-03-05 9:30",
+              "1999-12-31", "2999-01-01", "x", "20240305", "2024-03-05 24:00", "2024-02-29", "2023-04-31"]
+    series = pd.Series(values, index=range(2, 2 + len(values)), dtype=object)
+    fast, slow = Collector("f"), Collector("f")
+    got = fast.convert_datetimes(series, "Tid")
+    want = slow.convert(series, parse_datetime, "Tid")
+    assert [None if pd.isna(v) else v.to_pydatetime() for v in got] == list(want)
+    assert fast.problems == slow.problems
+
+
+def _marts(conn) -> dict:
+    out = {}
+    for table in ("mart_incident_week", "mart_incident_month", "mart_incident_cell"):
+        out[table] = sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}")).all())
+    return out
+
+
+def test_marts_added_per_import_equal_a_full_refresh(empty_engine):
+    from lagesbild.store.marts import refresh_marts
+    head = "Id;Tidpunkt;Kategori;Område;E;N\n"
+    first = head + "1;2024-03-05 14:30;Misshandel;Fittja;;\n2;2024-03-06 10:00;Rån;Alby;;\n"
+    second = head + "2;2024-03-06 10:00;Rån;Alby;;\n3;2024-04-01 22:00;Misshandel;Fittja;;\n"
+    for name, content in (("a.csv", first), ("b.csv", second)):
+        run_import(empty_engine, "incidents", SourceFile(name, content.encode()), Options(source="polis"))
+    with empty_engine.connect() as conn:
+        added = _marts(conn)
+        refresh_marts(conn)
+        assert _marts(conn) == added
+        conn.rollback()
+    assert sum(n for *_, n in added["mart_incident_week"]) == 3
