@@ -5,6 +5,7 @@ import streamlit as st
 from sqlalchemy import Engine, func, select
 
 from lagesbild import config
+from lagesbild.errors import InputError
 from lagesbild.privacy import INTERNAL, Policy
 from lagesbild.store.engine import get_engine
 from lagesbild.store.models import ImportLog
@@ -20,8 +21,18 @@ def _engine(url: str) -> Engine:
 
 
 def engine() -> Engine:
-    """The shared engine for DATABASE_URL; the schema is brought up to date once per process."""
-    return _engine(config.database_url())
+    """The shared engine for DATABASE_URL; the schema is brought up to date once per process.
+
+    A broken taxonomy or area file stops the app with the list of problems (file, row, column)
+    instead of a traceback; the next run tries again, so fixing the file is enough.
+    """
+    try:
+        return _engine(config.database_url())
+    except InputError as exc:
+        st.error("**Lägesbild kan inte starta: en av konfigurationsfilerna i `data/` har fel.** "
+                 "Rätta raderna nedan och ladda om sidan.")
+        st.markdown("\n".join(f"- {p}" for p in exc.problems))
+        st.stop()
 
 
 def data_version() -> str:
