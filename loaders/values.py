@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from lagesbild.errors import Problem
@@ -150,29 +151,31 @@ class Collector:
 
         Each distinct value is parsed once (files repeat their categories, dates and numbers).
         """
-        try:
-            distinct = {v: None for v in series if isinstance(v, str)}
-        except TypeError:
-            distinct = {}
-        parsed, failed = {}, {}
-        for value in distinct:
-            try:
-                parsed[value] = parse(value)
-            except ValueError as exc:
-                failed[value] = str(exc)
+        if len(series) and pd.api.types.infer_dtype(series, skipna=False) == "string":
+            return self._convert_strings(series, parse, column)
         out = []
         for row, value in series.items():
-            if isinstance(value, str) and value in parsed:
-                out.append(parsed[value])
-                continue
             try:
-                if isinstance(value, str) and value in failed:
-                    raise ValueError(failed[value])
                 out.append(parse(value))
             except ValueError as exc:
                 self.add(int(row), column, value, str(exc))
                 out.append(None)
         return pd.Series(out, index=series.index, dtype=object)
+
+    def _convert_strings(self, series: pd.Series, parse: Callable, column: str) -> pd.Series:
+        """convert() for a column of strings: parse each distinct value, then index the results."""
+        codes, distinct = pd.factorize(series.to_numpy(dtype=object))
+        results = np.empty(len(distinct), dtype=object)
+        errors: dict[int, str] = {}
+        for i, value in enumerate(distinct):
+            try:
+                results[i] = parse(value)
+            except ValueError as exc:
+                errors[i] = str(exc)
+        if errors:
+            for pos in np.flatnonzero(np.isin(codes, list(errors))):
+                self.add(int(series.index[pos]), column, series.iloc[pos], errors[codes[pos]])
+        return pd.Series(results[codes], index=series.index, dtype=object)
 
     def convert_datetimes(self, series: pd.Series, column: str) -> pd.Series:
         """parse_datetime for a whole column, as datetime64 (NaT where a cell is bad).

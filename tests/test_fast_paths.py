@@ -71,7 +71,8 @@ def test_datetime_column_matches_parse_datetime():
 
 def _marts(conn) -> dict:
     out = {}
-    for table in ("mart_incident_week", "mart_incident_month", "mart_incident_cell"):
+    for table in ("mart_incident_week", "mart_incident_month", "mart_incident_cell",
+                  "mart_incident_month_total", "mart_incident_combo"):
         out[table] = sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}")).all())
     return out
 
@@ -88,4 +89,43 @@ def test_marts_added_per_import_equal_a_full_refresh(empty_engine):
         refresh_marts(conn)
         assert _marts(conn) == added
         conn.rollback()
-    assert sum(n for *_, n in added["mart_incident_week"]) == 3
+    assert sum(r[-2] for r in added["mart_incident_week"]) == 3  # (…, n, cum)
+    # The running total of Misshandel in Fittja is 1 after its first week and 2 after the second.
+    assert sorted(r[-1] for r in added["mart_incident_week"]) == [1, 1, 2]
+
+
+@pytest.mark.parametrize("by", [(), ("kommundel",), ("omrade", "category"), ("strategic_area", "source"),
+                                ("focus_area",), ("pyramid_level", "kommundel")])
+def test_running_totals_give_the_sums_of_the_weeks(demo_engine, by):
+    """A period's counts from two running totals equal the sum of the weekly rows in the period."""
+    import datetime as dt
+    from sqlalchemy import func, select
+    from lagesbild.queries import incidents as q
+    from lagesbild.queries.filters import Filters
+    from lagesbild.store.models import MartIncidentWeek
+    w = MartIncidentWeek.__table__
+    periods = [Filters(dt.date(2025, 11, 17), dt.date(2026, 11, 15)),
+               Filters(dt.date(2026, 3, 4), dt.date(2026, 5, 20), areas=("0127K1",), sources=("polis",)),
+               Filters(dt.date(2020, 1, 1), dt.date(2030, 1, 1), strategic_areas=("våldsförebyggande",))]
+    with demo_engine.connect() as conn:
+        for f in periods:
+            first, last = q.period_bounds(f, "week")
+            got = q.raw_counts(conn, f, by)
+            t = w
+            joined = t.join(q.cat_t, q.cat_t.c.id == t.c.category_id).join(q.areas_t, q.areas_t.c.id == t.c.area_id)
+            if "focus_area" in by:
+                joined = joined.join(q.focus_t, q.focus_t.c.category_id == t.c.category_id)
+            cols = [q._dim_column(d, t, "week").label(d) for d in by]
+            direct = select(*cols, func.sum(t.c.n)).select_from(joined).where(
+                t.c.week_start >= first, t.c.week_start <= last, *q.category_conditions(f, t.c.category_id))
+            ids = q.area_ids(conn, f.areas)
+            if ids is not None:
+                direct = direct.where(t.c.area_id.in_(ids))
+            if f.sources:
+                direct = direct.where(t.c.source.in_(f.sources))
+            if cols:
+                direct = direct.group_by(*cols)
+            want = {tuple(r[:-1]): r[-1] for r in conn.execute(direct).all() if r[-1]}
+            key = lambda values: tuple(None if pd.isna(v) else v for v in values)  # noqa: E731
+            assert {key(r[:-2]): r[-2] for r in got.itertuples(index=False)} == \
+                {key(k): v for k, v in want.items()}

@@ -8,7 +8,7 @@ from lagesbild.domain.vocab import SOURCES
 from lagesbild.formatting import number, week_label
 from lagesbild.store.reference import get_meta
 from lagesbild.store.models import (Area, AreaPopulation, HousingFigure, ImportLog, Incident,
-                                    MartIncidentWeek, MetaInfo, Observation, SafetyWalk)
+                                    MartIncidentCombo, MartIncidentWeek, MetaInfo, Observation, SafetyWalk)
 
 log_t, inc_t, area_t = ImportLog.__table__, Incident.__table__, Area.__table__
 TABLES = {"incidents": Incident, "safety_walks": SafetyWalk, "observations": Observation,
@@ -44,15 +44,32 @@ def freshness(conn: Connection) -> pd.DataFrame:
 
     Read from the weekly mart, so it stays fast on a store of millions of incidents.
     """
-    week_t = MartIncidentWeek.__table__
-    data = conn.execute(select(week_t.c.source, func.sum(week_t.c.n), func.min(week_t.c.week_start),
-                               func.max(week_t.c.week_start)).group_by(week_t.c.source)).all()
+    data = conn.execute(_per_source()).all()
     last = dict(conn.execute(select(log_t.c.source, func.max(log_t.c.imported_at))
                              .where(log_t.c.status == "ok").group_by(log_t.c.source)).all())
     demo = last.get(None) if get_meta(conn, "dataset") == "demo" else None
     rows = [(SOURCES.get(s, s), number(n), week_label(first), week_label(latest),
              _when(last.get(s) or demo)) for s, n, first, latest in data]
     return pd.DataFrame(rows, columns=["Källa", "Händelser", "Första vecka", "Senaste vecka", "Senast importerad"])
+
+
+def _per_source():
+    """Events, first and last week per source: per (area, category, source) the last running total
+    and the first and last week, each one lookup in ix_mart_incident_week_cum."""
+    week_t, combo_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__
+
+    def edge(column, newest: bool):
+        order = week_t.c.week_start.desc() if newest else week_t.c.week_start.asc()
+        return (select(column).where(week_t.c.area_id == combo_t.c.area_id,
+                                     week_t.c.category_id == combo_t.c.category_id,
+                                     week_t.c.source == combo_t.c.source)
+                .order_by(order).limit(1).scalar_subquery())
+    per_combo = select(combo_t.c.source, edge(week_t.c.cum, True).label("n"),
+                       edge(week_t.c.week_start, False).label("first"),
+                       edge(week_t.c.week_start, True).label("last")).subquery()
+    return (select(per_combo.c.source, func.sum(per_combo.c.n), func.min(per_combo.c.first),
+                   func.max(per_combo.c.last)).where(per_combo.c.n.is_not(None))
+            .group_by(per_combo.c.source).order_by(per_combo.c.source))
 
 
 def _count(conn: Connection, model) -> int:

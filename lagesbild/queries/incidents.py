@@ -1,4 +1,11 @@
-"""Incident counts from the marts: any breakdown, one period, suppressed before they leave."""
+"""Incident counts from the marts: any breakdown, one period, suppressed before they leave.
+
+Which mart answers: a breakdown without weeks, months or what only the monthly mart has is summed
+per (area, category, source) as the difference of two running totals of the weekly mart (two index
+lookups per combination, whatever the length of the period); months, quarters and years come from
+the slim monthly mart; weeks from the weekly mart; place type and age group from the full monthly
+mart.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,7 +16,8 @@ from sqlalchemy import Connection, Integer, case, cast, extract, func, select
 from lagesbild.errors import LagesbildError
 from lagesbild.privacy import Policy, suppress
 from lagesbild.queries.filters import Filters, area_ids, category_conditions, monday
-from lagesbild.store.models import Area, Category, CategoryFocus, MartIncidentMonth, MartIncidentWeek
+from lagesbild.store.models import (Area, Category, CategoryFocus, MartIncidentCombo, MartIncidentMonth,
+                                    MartIncidentMonthTotal, MartIncidentWeek)
 
 MAX_ROWS = 5000
 DIMENSIONS: dict[str, str] = {
@@ -31,6 +39,8 @@ WEEK_ONLY = {"week"}
 MONTH_ONLY = {"month", "quarter", "year", "place_type", "age_group"}
 
 cat_t, areas_t, focus_t = Category.__table__, Area.__table__, CategoryFocus.__table__
+week_t, combo_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__
+DETAIL_ONLY = {"place_type", "age_group"}  # only in the full monthly mart
 
 
 class QueryError(LagesbildError):
@@ -58,8 +68,9 @@ def period_bounds(f: Filters, grain: str) -> tuple[dt.date, dt.date]:
 
 
 def _dim_column(dim: str, t, grain: str):
-    period = t.c.week_start if grain == "week" else t.c.month_start
-    year = cast(extract("year", period), Integer)
+    if dim in ("week", "month", "quarter", "year"):
+        period = t.c.week_start if grain == "week" else t.c.month_start
+        year = cast(extract("year", period), Integer)
     columns = {
         "kommundel": lambda: func.coalesce(areas_t.c.kommundel_id, areas_t.c.id),
         "omrade": lambda: t.c.area_id,
@@ -84,16 +95,21 @@ def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str |
     if unknown:
         raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
     grain = grain_for(by, grain)
-    t = (MartIncidentWeek if grain == "week" else MartIncidentMonth).__table__
-    period = t.c.week_start if grain == "week" else t.c.month_start
     first, last = period_bounds(f, grain)
+    if grain == "week" and "week" not in by:
+        t = _period_sums(conn, f, first, last)
+        conditions = [t.c.n > 0]
+    else:
+        t = (MartIncidentWeek if grain == "week" else
+             MartIncidentMonth if set(by) & DETAIL_ONLY else MartIncidentMonthTotal).__table__
+        period = t.c.week_start if grain == "week" else t.c.month_start
+        conditions = [period >= first, period <= last, *category_conditions(f, t.c.category_id)]
     joined = t.join(cat_t, cat_t.c.id == t.c.category_id).join(areas_t, areas_t.c.id == t.c.area_id)
     if "focus_area" in by:
         joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
     cols = [_dim_column(d, t, grain).label(d) for d in by]
     sensitive = func.max(case((cat_t.c.sensitivity == "person", 1), else_=0)).label("sensitive")
-    query = (select(*cols, func.sum(t.c.n).label("n"), sensitive).select_from(joined)
-             .where(period >= first, period <= last, *category_conditions(f, t.c.category_id)))
+    query = select(*cols, func.sum(t.c.n).label("n"), sensitive).select_from(joined).where(*conditions)
     ids = area_ids(conn, f.areas)
     if ids is not None:
         query = query.where(t.c.area_id.in_(ids))
@@ -102,6 +118,27 @@ def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str |
     if cols:
         query = query.group_by(*[c for c in cols]).order_by(*[c for c in cols])
     return query
+
+
+def _period_sums(conn: Connection, f: Filters, first: dt.date, last: dt.date):
+    """Events of the weeks first..last per (area, category, source) of the selection: the running
+    total at the last week up to `last` minus the one before `first` (ix_mart_incident_week_cum)."""
+    def running_total(bound):
+        return func.coalesce(
+            select(week_t.c.cum).where(week_t.c.area_id == combo_t.c.area_id,
+                                       week_t.c.category_id == combo_t.c.category_id,
+                                       week_t.c.source == combo_t.c.source, bound)
+            .order_by(week_t.c.week_start.desc()).limit(1).scalar_subquery(), 0)
+    n = running_total(week_t.c.week_start <= last) - running_total(week_t.c.week_start < first)
+    sums = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, n.label("n")) \
+        .where(*category_conditions(f, combo_t.c.category_id))
+    ids = area_ids(conn, f.areas)
+    if ids is not None:
+        sums = sums.where(combo_t.c.area_id.in_(ids))
+    if f.sources:
+        sums = sums.where(combo_t.c.source.in_(f.sources))
+    # MATERIALIZED: computed once; as a plain subquery SQLite repeats the lookups for WHERE n > 0.
+    return sums.cte("period_sums").prefix_with("MATERIALIZED")
 
 
 def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
@@ -141,5 +178,7 @@ def total(conn: Connection, f: Filters, policy: Policy, grain: str | None = None
 def data_range(conn: Connection) -> tuple[dt.date | None, dt.date | None]:
     """First and last week start with any incidents (from the weekly mart)."""
     t = MartIncidentWeek.__table__
-    first, last = conn.execute(select(func.min(t.c.week_start), func.max(t.c.week_start))).one()
+    # Two scalar subqueries: each is one index lookup (a single SELECT of min and max scans).
+    first, last = conn.execute(select(select(func.min(t.c.week_start)).scalar_subquery(),
+                                      select(func.max(t.c.week_start)).scalar_subquery())).one()
     return first, (last + dt.timedelta(days=6)) if last else None

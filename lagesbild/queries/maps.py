@@ -32,6 +32,15 @@ def _cells_query(conn: Connection, f: Filters, size: int):
     return q
 
 
+def _coarsen(finest: pd.DataFrame, size: int) -> pd.DataFrame:
+    """Cells of `size` metres summed from the 250 m cells, ordered as the SQL grouping orders them."""
+    if size == CELL_SIZE_M or finest.empty:
+        return finest.sort_values(["area_id", "cell_e", "cell_n"], kind="stable").reset_index(drop=True)
+    coarse = finest.assign(cell_e=finest["cell_e"] // size * size, cell_n=finest["cell_n"] // size * size)
+    return (coarse.groupby(["area_id", "cell_e", "cell_n"], as_index=False, sort=True)
+            .agg(n=("n", "sum"), sensitive=("sensitive", "max")))
+
+
 def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     """Events per cell for the months overlapping the period; the finest grid under MAX_ROWS cells.
 
@@ -39,9 +48,10 @@ def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     borders; a cell with any hidden part is hidden. Hidden cells are left out altogether: even a
     grey square would tell where a few person-related events took place. attrs: cell_size (metres).
     """
-    for size in CELL_SIZES:
-        raw = pd.DataFrame(conn.execute(_cells_query(conn, f, size).limit(MAX_ROWS * 2 + 1)).all(),
-                           columns=["area_id", "cell_e", "cell_n", "n", "sensitive"])
+    finest = pd.DataFrame([tuple(r) for r in conn.execute(_cells_query(conn, f, CELL_SIZE_M))],
+                          columns=["area_id", "cell_e", "cell_n", "n", "sensitive"])
+    for size in CELL_SIZES:  # coarser grids summed from the finest one, not queried again
+        raw = _coarsen(finest, size)
         if raw[["cell_e", "cell_n"]].drop_duplicates().shape[0] <= MAX_ROWS and len(raw) <= MAX_ROWS * 2:
             break
     if raw.empty:
@@ -51,8 +61,9 @@ def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     raw["cell"] = raw["cell_e"].astype(str) + ":" + raw["cell_n"].astype(str)
     raw["sensitive"] = raw["sensitive"].astype(bool)
     shown = suppress(raw, policy, rows=["area_id"], cols=["cell"])
-    cells = (shown.groupby(["cell_e", "cell_n"], as_index=False)
-             .agg(n=("n", lambda s: s.sum(min_count=len(s))), suppressed=("suppressed", "max")))
+    groups = shown.assign(part_hidden=shown["n"].isna()).groupby(["cell_e", "cell_n"], as_index=False)
+    cells = groups.agg(n=("n", "sum"), part_hidden=("part_hidden", "max"), suppressed=("suppressed", "max"))
+    cells["n"] = cells["n"].where(~cells.pop("part_hidden"))  # as a sum with min_count=len: NaN if any is
     cells["n"] = cells["n"].where(~cells["suppressed"])
     from lagesbild.formatting import number
     cells["n_label"] = [policy.label() if s else number(v) for v, s in zip(cells["n"], cells["suppressed"])]

@@ -11,6 +11,7 @@ import datetime as dt
 import io
 import math
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Table
 
@@ -47,8 +48,28 @@ def _column(series: pd.Series) -> list:
     return [_python_value(v) for v in values]
 
 
-def _records(df: pd.DataFrame, columns: list[str]) -> list[tuple]:
-    return list(zip(*(_column(df[c]) for c in columns)))
+def _records(df: pd.DataFrame, columns: list[str], sqlite: bool = False) -> list[tuple]:
+    return list(zip(*((_sqlite_text(df[c]) if sqlite else None) or _column(df[c]) for c in columns)))
+
+
+def _sqlite_text(series: pd.Series) -> list | None:
+    """Dates and whole-second datetimes as the text sqlite3's adapters would store ('2024-03-05',
+    '2024-03-05 14:30:00'), converted a column at a time; None for any other column."""
+    if series.dtype.kind == "M":
+        values = series
+        if len(values) == 0 or (values.dropna().dt.microsecond != 0).any() \
+                or (values.dropna().dt.nanosecond != 0).any():
+            return None
+        text = pd.Series(np.datetime_as_string(values.to_numpy(dtype="datetime64[s]"), unit="s"),
+                         index=values.index).str.replace("T", " ", regex=False)
+    elif series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "date":
+        if not series.dropna().map(type).eq(dt.date).all():
+            return None
+        text = pd.Series(np.datetime_as_string(series.to_numpy().astype("datetime64[D]"), unit="D"),
+                         index=series.index)
+    else:
+        return None
+    return text.astype(object).where(series.notna(), None).tolist()
 
 
 def insert_ignore(conn: Connection, table: Table, df: pd.DataFrame, chunk: int = 50_000) -> int:
@@ -65,7 +86,7 @@ def insert_ignore(conn: Connection, table: Table, df: pd.DataFrame, chunk: int =
     before = raw.total_changes
     cursor = raw.cursor()
     for start in range(0, len(df), chunk):
-        cursor.executemany(sql, _records(df.iloc[start:start + chunk], columns))
+        cursor.executemany(sql, _records(df.iloc[start:start + chunk], columns, sqlite=True))
     cursor.close()
     return raw.total_changes - before
 

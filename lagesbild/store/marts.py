@@ -3,6 +3,7 @@
 A refresh rebuilds the marts from `since` (the Monday of the earliest changed week, or of the month
 for monthly marts) onwards. An import that only adds incidents instead adds the sums of its own
 rows to the marts (`add_import`), so its cost does not grow with the data already stored.
+The weekly mart also keeps running totals (`cum`, see update_running_totals).
 """
 from __future__ import annotations
 
@@ -10,10 +11,36 @@ import datetime as dt
 
 from sqlalchemy import Connection, delete, func, insert, select, text
 
-from lagesbild.store.models import Incident, MartIncidentCell, MartIncidentMonth, MartIncidentWeek
+from lagesbild.store.models import (Incident, MartIncidentCell, MartIncidentCombo, MartIncidentMonth,
+                                    MartIncidentMonthTotal, MartIncidentWeek)
 
 inc = Incident.__table__
 week_t, month_t, cell_t = MartIncidentWeek.__table__, MartIncidentMonth.__table__, MartIncidentCell.__table__
+total_t, combo_t = MartIncidentMonthTotal.__table__, MartIncidentCombo.__table__
+EARLIEST_WEEK = dt.date(1900, 1, 1)
+
+# cum of every weekly row from :w0 on (of the combinations `combos` selects): the running total
+# of the weeks from :w0, plus the running total of the combination's last week before :w0.
+RUNNING_TOTALS = """
+UPDATE mart_incident_week SET cum = x.cum
+FROM (SELECT k.week_start, k.area_id, k.category_id, k.source,
+             COALESCE((SELECT b.cum FROM mart_incident_week b
+                       WHERE b.area_id = k.area_id AND b.category_id = k.category_id
+                         AND b.source = k.source AND b.week_start < :w0
+                       ORDER BY b.week_start DESC LIMIT 1), 0)
+             + SUM(k.n) OVER (PARTITION BY k.area_id, k.category_id, k.source ORDER BY k.week_start) AS cum
+      FROM mart_incident_week k WHERE k.week_start >= :w0{combos}) AS x
+WHERE mart_incident_week.week_start = x.week_start AND mart_incident_week.area_id = x.area_id
+  AND mart_incident_week.category_id = x.category_id AND mart_incident_week.source = x.source
+"""
+
+
+def update_running_totals(conn: Connection, since: dt.date | None = None, combos: str = "",
+                          params: dict | None = None) -> None:
+    """Recompute `cum` of the weekly rows from `since` on; `combos` may narrow it down to the
+    combinations an import touched (an SQL condition on k.area_id, k.category_id, k.source)."""
+    conn.execute(text(RUNNING_TOTALS.format(combos=f" AND {combos}" if combos else "")),
+                 {"w0": since or EARLIEST_WEEK, **(params or {})})
 
 
 def _since_filters(since: dt.date | None):
@@ -40,6 +67,14 @@ def refresh_marts(conn: Connection, since: dt.date | None = None) -> None:
               inc.c.source], [],
              ["month_start", "category_id", "cell_e", "cell_n", "area_id", "source", "n"],
              extra_where=[inc.c.cell_e.is_not(None), inc.c.cell_n.is_not(None)])
+    _refresh(conn, total_t, "month_start", month_from,
+             [inc.c.month_start, inc.c.area_id, inc.c.category_id, inc.c.source], [],
+             ["month_start", "area_id", "category_id", "source", "n"])
+    conn.execute(delete(combo_t))
+    conn.execute(insert(combo_t).from_select(
+        ["area_id", "category_id", "source"],
+        select(week_t.c.area_id, week_t.c.category_id, week_t.c.source).distinct()))
+    update_running_totals(conn, week_from)
 
 
 def _refresh(conn, table, period_col, since, keys, extras, names, extra_where=()) -> None:
@@ -60,7 +95,9 @@ MART_KEYS = {
                              "age_group"], [], [], ""),
     "mart_incident_cell": (["month_start", "category_id", "cell_e", "cell_n", "area_id", "source"],
                            [], [], " AND cell_e IS NOT NULL AND cell_n IS NOT NULL"),
+    "mart_incident_month_total": (["month_start", "area_id", "category_id", "source"], [], [], ""),
 }
+NEW_ROWS = "FROM incidents WHERE id > :after_id AND import_id = :import_id"
 
 
 def last_incident_id(conn: Connection) -> int:
@@ -80,3 +117,12 @@ def add_import(conn: Connection, import_id: int, after_id: int) -> None:
             f"WHERE id > :after_id AND import_id = :import_id{where} GROUP BY {', '.join(keys)} "
             f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table}.n + excluded.n"),
             {"import_id": import_id, "after_id": after_id})
+    params = {"import_id": import_id, "after_id": after_id}
+    conn.execute(text(f"INSERT INTO mart_incident_combo (area_id, category_id, source) "
+                      f"SELECT DISTINCT area_id, category_id, source {NEW_ROWS} "
+                      f"ON CONFLICT (area_id, category_id, source) DO NOTHING"), params)
+    first = conn.execute(text(f"SELECT MIN(week_start) {NEW_ROWS}"), params).scalar()
+    if first is not None:
+        update_running_totals(conn, first if isinstance(first, dt.date) else dt.date.fromisoformat(str(first)),
+                              f"(k.area_id, k.category_id, k.source) IN (SELECT area_id, category_id, "
+                              f"source {NEW_ROWS})", params)

@@ -102,8 +102,6 @@ class Incident(Base):
     __tablename__ = "incidents"
     __table_args__ = (
         UniqueConstraint("source", "natural_key"),
-        Index("ix_incidents_week", "week_start"),
-        Index("ix_incidents_month", "month_start"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)  # local time, to the hour at least
@@ -179,14 +177,38 @@ class HousingFigure(Base):
 # --- marts: aggregates the pages read, refreshed after every change ---------------------------
 
 class MartIncidentWeek(Base):
+    """Events per week, area, category and source, with `cum`: the running total of the same
+    area, category and source up to and including the week. Any period's count is then the
+    difference of two running totals, read by two index lookups (ix_mart_incident_week_cum)."""
     __tablename__ = "mart_incident_week"
-    __table_args__ = (Index("ix_mart_incident_week_area", "area_id", "week_start"),)
+    __table_args__ = (Index("ix_mart_incident_week_area", "area_id", "week_start"),
+                      Index("ix_mart_incident_week_cum", "area_id", "category_id", "source", "week_start", "cum"))
     week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     iso_year: Mapped[int] = mapped_column(SmallInteger)
     iso_week: Mapped[int] = mapped_column(SmallInteger)
+    n: Mapped[int] = mapped_column(Integer)
+    cum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class MartIncidentCombo(Base):
+    """Every (area, category, source) that has events: the rows of a running-total query."""
+    __tablename__ = "mart_incident_combo"
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class MartIncidentMonthTotal(Base):
+    """Events per month, area, category and source (the monthly mart without place type and age
+    group, about a tenth of its size): months, quarters and years read this one."""
+    __tablename__ = "mart_incident_month_total"
+    month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
 
 
