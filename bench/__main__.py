@@ -1,0 +1,124 @@
+"""`python -m bench [--rows N] [--reps N] [--backends sqlite,postgresql]`: the county-scale bench.
+
+1. Generate (seeded) 50 areas, 60 categories, N incidents as CSV files, walks and housing.
+2. Per backend: a fresh database, the import through the real loader beside the naive
+   read_csv + to_sql import, then every page through AppTest (a subprocess, for its peak RSS)
+   beside the naive pandas page.
+3. Write bench/results/latest.json and bench/results/latest.md.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench import generate, naive, report, store
+
+RESULTS = Path(__file__).resolve().parent / "results"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def build_data(rows: int) -> dict:
+    """The CSV files, taxonomy and reference frames (reused when the manifest matches)."""
+    csv_dir = store.WORK / "csv"
+    manifest = store.WORK / "manifest.json"
+    areas = generate.bench_areas()
+    labels = generate.write_taxonomy(store.WORK / "taxonomy")
+    wanted = {"rows": rows, "seed": generate.SEED, "version": 2}
+    if manifest.exists() and json.loads(manifest.read_text()).get("key") == wanted:
+        files = [(Path(p), s, n) for p, s, n in json.loads(manifest.read_text())["files"]]
+        if all(p.exists() for p, _, _ in files):
+            return {"areas": areas, "files": files, "reused": True}
+    frame = generate.incidents(rows, areas, labels)
+    files = generate.write_incident_files(frame, csv_dir)
+    manifest.write_text(json.dumps({"key": wanted, "files": [(str(p), s, n) for p, s, n in files]}))
+    return {"areas": areas, "files": files, "reused": False}
+
+
+def run_pages(url: str, reps: int, out: Path) -> dict:
+    cmd = [sys.executable, "-m", "bench.pages", url, str(out), "--reps", str(reps),
+           "--today", generate.TODAY.isoformat()]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench.pages failed:\n{proc.stderr[-4000:]}")
+    return json.loads(out.read_text())
+
+
+def run_backend(backend: str, data: dict, reps: int, keep: bool) -> dict:
+    from sqlalchemy import select
+
+    from lagesbild.store.engine import make_engine
+    from lagesbild.store.models import Area
+    url = store.fresh_database(backend)
+    store.set_up(url, generate.area_defs(data["areas"]))
+    log(f"{backend}: importing {sum(n for _, _, n in data['files']):,} rows from {len(data['files'])} files")
+    imported = store.import_incidents(url, data["files"])
+    log(f"{backend}: import {imported['rows_per_s']:,.0f} rows/s ({imported['seconds']:.1f} s); naive import …")
+    naive_imp = store.naive_import(url, data["files"])
+    log(f"{backend}: naive import {naive_imp['rows_per_s']:,.0f} rows/s ({naive_imp['seconds']:.1f} s)")
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        ids = dict(conn.execute(select(Area.code, Area.id).where(Area.level == "omrade")).all())
+    walks, observations = generate.walks(ids)
+    extra = store.add_walks_and_housing(url, walks, observations, generate.housing(ids))
+    # Planner statistics, as autovacuum (PostgreSQL) or a scheduled ANALYZE (SQLite) keeps them.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE" if backend == "postgresql" else "ANALYZE")
+    log(f"{backend}: pages through AppTest ({reps} repetitions, cold) …")
+    pages = run_pages(url, reps, store.WORK / f"pages_{backend}.json")
+    log(f"{backend}: naive pages …")
+    naive_pages = naive.run(engine)
+    engine.dispose()
+    if not keep:
+        store.drop_database(backend)
+    return {"url": url.split("@")[-1], "import": imported, "naive_import": naive_imp, "walks": extra,
+            "pages": pages, "naive_pages": naive_pages}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m bench")
+    p.add_argument("--rows", type=int, default=3_000_000, help="incidents to generate (default 3 000 000)")
+    p.add_argument("--reps", type=int, default=5, help="repetitions per page interaction")
+    p.add_argument("--backends", default="sqlite,postgresql")
+    p.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
+    p.add_argument("--out", default=str(RESULTS), help="directory for latest.json and latest.md")
+    args = p.parse_args(argv)
+    started = time.perf_counter()
+    os.chdir(ROOT)
+    store.WORK.mkdir(parents=True, exist_ok=True)
+    store.patch_config()
+    log(f"generating {args.rows:,} incidents …")
+    t0 = time.perf_counter()
+    data = build_data(args.rows)
+    gen_s = time.perf_counter() - t0
+    log(f"data ready in {gen_s:.1f} s ({'reused' if data['reused'] else 'generated'})")
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    results = {b: run_backend(b, data, args.reps, args.keep) for b in backends}
+    run = {"date": dt.datetime.now().isoformat(timespec="seconds"), "rows": args.rows, "reps": args.reps,
+           "areas": len(data["areas"]), "categories": 60,
+           "walks": next(iter(results.values()))["walks"] if results else {},
+           "machine": report.machine(),
+           "versions": report.versions(store.url_for("postgresql") if "postgresql" in backends else None),
+           "results": results,
+           "summary": {b: report.summarise_backend(b, r) for b, r in results.items()},
+           "timings": {"generate_s": gen_s, "total_s": time.perf_counter() - started}}
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(run, ensure_ascii=False, indent=1, default=str))
+    (out / "latest.md").write_text(report.markdown(run))
+    log(f"done in {run['timings']['total_s']:.0f} s: {out / 'latest.md'}")
+    print(report.markdown(run))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
