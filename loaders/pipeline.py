@@ -102,7 +102,7 @@ def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool
                 if removed:
                     refresh_marts(conn)
                 else:
-                    add_import(conn, import_id, after_id)
+                    add_import(conn, import_id, after_id, prepared.earliest)
         except BaseException:
             transaction.rollback()
             raise

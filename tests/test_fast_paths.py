@@ -82,16 +82,17 @@ def test_marts_added_per_import_equal_a_full_refresh(empty_engine):
     head = "Id;Tidpunkt;Kategori;Område;E;N\n"
     first = head + "1;2024-03-05 14:30;Misshandel;Fittja;;\n2;2024-03-06 10:00;Rån;Alby;;\n"
     second = head + "2;2024-03-06 10:00;Rån;Alby;;\n3;2024-04-01 22:00;Misshandel;Fittja;;\n"
-    for name, content in (("a.csv", first), ("b.csv", second)):
+    third = head + "4;2024-05-02 09:00;Misshandel;Fittja;;\n"  # only later weeks: appended with totals
+    for name, content in (("a.csv", first), ("b.csv", second), ("c.csv", third)):
         run_import(empty_engine, "incidents", SourceFile(name, content.encode()), Options(source="polis"))
     with empty_engine.connect() as conn:
         added = _marts(conn)
         refresh_marts(conn)
         assert _marts(conn) == added
         conn.rollback()
-    assert sum(r[-2] for r in added["mart_incident_week"]) == 3  # (…, n, cum)
-    # The running total of Misshandel in Fittja is 1 after its first week and 2 after the second.
-    assert sorted(r[-1] for r in added["mart_incident_week"]) == [1, 1, 2]
+    assert sum(r[-2] for r in added["mart_incident_week"]) == 4  # (…, n, cum)
+    # Running totals: Misshandel in Fittja 1, 2, 3 over its three weeks; Rån in Alby 1.
+    assert sorted(r[-1] for r in added["mart_incident_week"]) == [1, 1, 2, 3]
 
 
 @pytest.mark.parametrize("by", [(), ("kommundel",), ("omrade", "category"), ("strategic_area", "source"),
