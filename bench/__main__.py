@@ -40,6 +40,7 @@ def build_data(rows: int) -> dict:
             return {"areas": areas, "files": files, "reused": True}
     frame = generate.incidents(rows, areas, labels)
     files = generate.write_incident_files(frame, csv_dir)
+    del frame
     manifest.write_text(json.dumps({"key": wanted, "files": [(str(p), s, n) for p, s, n in files]}))
     return {"areas": areas, "files": files, "reused": False}
 
@@ -107,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
            "areas": len(data["areas"]), "categories": 60,
            "walks": next(iter(results.values()))["walks"] if results else {},
            "machine": report.machine(),
-           "versions": report.versions(store.url_for("postgresql") if "postgresql" in backends else None),
+           "versions": report.versions(store.PG_ADMIN_URL if "postgresql" in backends else None),
            "results": results,
            "summary": {b: report.summarise_backend(b, r) for b, r in results.items()},
            "timings": {"generate_s": gen_s, "total_s": time.perf_counter() - started}}

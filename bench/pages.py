@@ -177,7 +177,17 @@ def drive(reps: int, timeout: float = 120) -> dict:
             "query_max_s": {k: round(v, 4) for k, v in rec.seconds.items()},
             "errors": {k: sorted(set(v))[:5] for k, v in errors.items() if v},
             "startup_s": startup, "area_options": len(labels),
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": _peak_rss_mb(),
+            "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _peak_rss_mb() -> float:
+    """VmHWM: the peak resident set of this process since exec (ru_maxrss would also count the
+    parent's memory when the subprocess was forked from it)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main() -> int:
