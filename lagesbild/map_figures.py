@@ -1,6 +1,7 @@
 """Pure functions that build the pydeck maps: aggregated cells and areas, never single incidents."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -8,6 +9,14 @@ import pandas as pd
 import pydeck as pdk
 
 from lagesbild.domain.geo import to_wgs84
+
+class CompactDeck(pdk.Deck):
+    """A Deck whose JSON has no indentation: pydeck pretty-prints, which more than doubles the
+    payload Streamlit sends to the browser for a map of a few thousand cells."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+
 
 VIEW = pdk.ViewState(latitude=59.20, longitude=17.84, zoom=10.3, pitch=0)
 REDS = [(254, 229, 217), (252, 187, 161), (252, 146, 114), (251, 106, 74), (222, 45, 38), (165, 15, 21)]
@@ -76,7 +85,7 @@ def _points(geometry: dict):
 
 
 def choropleth(features: list[dict], height_px: int = 430) -> pdk.Deck:
-    return pdk.Deck(layers=[area_layer(features)], initial_view_state=view_for(features, height_px),
+    return CompactDeck(layers=[area_layer(features)], initial_view_state=view_for(features, height_px),
                     map_style=None, tooltip={"html": "{tooltip}"})
 
 
@@ -85,7 +94,9 @@ def cell_polygons(cells: pd.DataFrame, size: int) -> pd.DataFrame:
     e, n = cells["cell_e"].to_numpy(dtype=float), cells["cell_n"].to_numpy(dtype=float)
     corners = [(e, n), (e + size, n), (e + size, n + size), (e, n + size)]
     lonlat = [to_wgs84(x, y) for x, y in corners]
-    polys = [[[float(lonlat[k][0][i]), float(lonlat[k][1][i])] for k in range(4)] for i in range(len(cells))]
+    lon = np.round(np.column_stack([c[0] for c in lonlat]), 5).tolist()  # 5 decimals: about 1 m
+    lat = np.round(np.column_stack([c[1] for c in lonlat]), 5).tolist()
+    polys = [[[x, y] for x, y in zip(lo, la)] for lo, la in zip(lon, lat)]
     return cells.assign(polygon=polys)
 
 
@@ -93,7 +104,7 @@ def density_layer(cells: pd.DataFrame, size: int) -> pdk.Layer:
     """Grid cells coloured by event count; tooltip says what a cell is and how many events."""
     data = cell_polygons(cells, size)
     data = data.assign(fill=color_scale(np.log1p(data["n"].astype(float)), REDS, 200),
-                       tooltip=[f"<b>Ruta {size} × {size} m</b><br/>Händelser: {lab}" for lab in data["n_label"]])
+                       tooltip=[f"Ruta {size} × {size} m<br/>Händelser: {lab}" for lab in data["n_label"]])
     return pdk.Layer("PolygonLayer", data[["polygon", "fill", "tooltip"]], id="density", pickable=True,
                      get_polygon="polygon", get_fill_color="fill", stroked=False)
 
@@ -111,4 +122,4 @@ def observation_layer(obs: pd.DataFrame, size: int = 250) -> pdk.Layer:
 
 
 def layered_map(layers: list[pdk.Layer], view: pdk.ViewState | None = None) -> pdk.Deck:
-    return pdk.Deck(layers=layers, initial_view_state=view or VIEW, map_style=None, tooltip={"html": "{tooltip}"})
+    return CompactDeck(layers=layers, initial_view_state=view or VIEW, map_style=None, tooltip={"html": "{tooltip}"})

@@ -54,6 +54,11 @@ def _secondary(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
     return hidden
 
 
+def _codes(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """An integer code per distinct combination of `columns` (vectorised; NaN is a value too)."""
+    return df.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+
+
 def suppression_mask(df: pd.DataFrame, policy: Policy, rows: list[str] | None = None,
                      cols: list[str] | None = None, value: str = "n",
                      sensitive: str = "sensitive") -> pd.Series:
@@ -66,11 +71,9 @@ def suppression_mask(df: pd.DataFrame, policy: Policy, rows: list[str] | None = 
     if not hidden.any() or len(df) < 2:
         return hidden
     rows, cols = rows or [], cols or []
-    row_key = df[rows].astype(str).agg("|".join, axis=1) if rows else pd.Series("all", index=df.index)
-    col_key = df[cols].astype(str).agg("|".join, axis=1) if cols else pd.Series(range(len(df)), index=df.index).astype(str)
-    r_codes, r_index = pd.factorize(row_key)
-    c_codes, c_index = pd.factorize(col_key)
-    values = np.zeros((len(r_index), len(c_index)))
+    r_codes = _codes(df, rows) if rows else np.zeros(len(df), dtype=np.int64)
+    c_codes = _codes(df, cols) if cols else np.arange(len(df))
+    values = np.zeros((r_codes.max() + 1, c_codes.max() + 1))
     mask = np.zeros_like(values, dtype=bool)
     np.add.at(values, (r_codes, c_codes), df[value].to_numpy(dtype=float))
     mask[r_codes, c_codes] = hidden.to_numpy()

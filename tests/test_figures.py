@@ -56,7 +56,8 @@ def test_density_layer_squares_and_tooltip():
     layer = map_figures.density_layer(cells, 250)
     data = layer.data
     assert len(data) == 1 and len(data[0]["polygon"]) == 4
-    assert data[0]["tooltip"] == "<b>Ruta 250 × 250 m</b><br/>Händelser: 7"
+    assert data[0]["tooltip"] == "Ruta 250 × 250 m<br/>Händelser: 7"
+    assert all(len(str(c).split(".")[1]) <= 5 for pt in data[0]["polygon"] for c in pt)
     lon, lat = data[0]["polygon"][0]
     assert 17.8 < lon < 17.9 and 59.2 < lat < 59.3
 

@@ -36,12 +36,20 @@ def engine() -> Engine:
 
 
 def data_version() -> str:
-    """Changes whenever data is imported or the taxonomy changes: part of every cache key."""
+    """Changes whenever data is imported or the taxonomy changes: part of every cache key.
+
+    Read once per few seconds, not once per query; an import clears every cache at once anyway.
+    """
+    return _data_version(config.database_url())
+
+
+@st.cache_data(ttl=5, show_spinner=False)
+def _data_version(url: str) -> str:
     with engine().connect() as conn:
         last, n = conn.execute(select(func.max(ImportLog.id), func.count(ImportLog.id))).one()
         taxonomy = get_meta(conn, "taxonomy_sha256", "")
         dataset = get_meta(conn, "dataset", "")
-    return f"{config.database_url()}|{last}:{n}:{taxonomy[:12]}:{dataset}"
+    return f"{url}|{last}:{n}:{taxonomy[:12]}:{dataset}"
 
 
 @st.cache_data(ttl=60, show_spinner=False)
