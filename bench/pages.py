@@ -139,7 +139,6 @@ class Driver:
 
 
 def drive(reps: int, timeout: float = 120) -> dict:
-    from lagesbild.domain.vocab import STRATEGIC_AREAS
     rec = Recorder()
     rec.install()
     times: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))

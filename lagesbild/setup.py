@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from lagesbild import config
 from lagesbild.demo import DEMO_SEED, DemoArea, demo_period, generate_housing, generate_incidents, generate_walks
 from lagesbild.domain.areas import build_area_defs
-from lagesbild.domain.taxonomy import load_taxonomy, normalise_label
+from lagesbild.domain.taxonomy import load_taxonomy
 from lagesbild.store.bulk import insert_ignore
 from lagesbild.store.engine import migrate
 from lagesbild.store.marts import refresh_marts
@@ -73,5 +73,3 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
     refresh_marts(conn)
     return {"incidents": n_inc, "walks": len(walks), "observations": n_obs, "housing": n_housing}
 
-
-__all__ = ["ensure_database", "seed_demo", "normalise_label"]

@@ -5,7 +5,6 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import insert, select
 
 from lagesbild.errors import InputError
 from lagesbild.store.models import ImportLog

@@ -69,3 +69,26 @@ def test_demo_data_covers_three_years_up_to_the_last_complete_week(demo_engine):
     assert 13_000 < n / years < 17_000
     assert mart_total == n
     assert set(per_source) == {"polis", "kommun", "botkyrkabyggen", "raddningstjanst"}
+
+
+def test_the_same_seed_gives_the_same_demo_data():
+    import json
+
+    from lagesbild import config
+    from lagesbild.demo import DemoArea, fingerprint, generate_incidents, generate_walks
+    from lagesbild.domain.areas import build_area_defs
+    defs = [d for d in build_area_defs(config.AREAS_FILE, config.OUTLINE_FILE, range(2022, 2023)) if d.level == "omrade"]
+    areas = [DemoArea(i, d.code, d.population[2022], d.socioeconomic_type, json.loads(json.dumps(d.geometry)))
+             for i, d in enumerate(defs, start=1)]
+    ids = {k: 1 for k in _all_demo_category_keys()}
+    start, end = DEMO_TODAY.replace(month=1, day=5), DEMO_TODAY.replace(month=3, day=1)
+    a, b = generate_incidents(areas, ids, start, end), generate_incidents(areas, ids, start, end)
+    assert len(a) > 1000 and fingerprint(a) == fingerprint(b)
+    assert fingerprint(generate_walks(areas, start, end)[1]) == fingerprint(generate_walks(areas, start, end)[1])
+    assert fingerprint(generate_incidents(areas, ids, start, end, seed=1)) != fingerprint(a)
+
+
+def _all_demo_category_keys():
+    from lagesbild.demo_profiles import DEMO_STREAMS
+    from lagesbild.domain.taxonomy import normalise_label
+    return [(source, normalise_label(label)) for source, label, _, _ in DEMO_STREAMS]

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection
 
-from lagesbild.formatting import number
 from lagesbild.privacy import Policy, suppress
 from lagesbild.queries.filters import Filters
 from lagesbild.queries.incidents import DIMENSIONS, QueryError, raw_counts
@@ -75,5 +74,3 @@ def to_excel_bytes(df: pd.DataFrame, sheet: str = "Urval") -> bytes:
         df.to_excel(writer, index=False, sheet_name=sheet)
     return buf.getvalue()
 
-
-__all__ = ["explore", "wide_table", "export_frame", "to_csv_bytes", "to_excel_bytes", "number"]

@@ -167,14 +167,6 @@ def counts(conn: Connection, f: Filters, by: tuple[str, ...], policy: Policy,
     return suppress(df, policy, rows=list(by[:1]), cols=list(by[1:]))
 
 
-def total(conn: Connection, f: Filters, policy: Policy, grain: str | None = None) -> pd.DataFrame:
-    """One row: the total count of the selection (suppressed if small and person-related)."""
-    df = raw_counts(conn, f, (), grain)
-    if df.empty or pd.isna(df.loc[0, "n"]):
-        df = pd.DataFrame({"n": [0], "sensitive": [False]})
-    return suppress(df, policy)
-
-
 def data_range(conn: Connection) -> tuple[dt.date | None, dt.date | None]:
     """First and last week start with any incidents (from the weekly mart)."""
     t = MartIncidentWeek.__table__

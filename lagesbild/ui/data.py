@@ -16,7 +16,6 @@ QUERIES: dict[str, Callable] = {
     "any_schematic": areas_q.any_schematic,
     "data_range": incidents.data_range,
     "counts": incidents.counts,
-    "total": incidents.total,
     "compare_periods": compare.compare_periods,
     "area_summary": compare.area_summary,
     "unusual": compare.unusual,

@@ -8,7 +8,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from lagesbild.domain.taxonomy import IGNORED, normalise_label
-from lagesbild.store.models import Category, SourceCategory
+from lagesbild.store.models import SourceCategory
 from loaders import anonymise
 from loaders.errors import FileRefused, PersonalDataFound
 from loaders.mapping import Mapped, apply_mapping, load_mapping, mapping_path
