@@ -85,7 +85,7 @@ def write_taxonomy(directory: Path, n_categories: int = 60) -> dict[str, list[st
 
     Returns the labels per source in the order of their frequency rank.
     """
-    base = load_taxonomy(config.TAXONOMY_DIR).categories
+    base = load_taxonomy(config.DATA_DIR / "taxonomy").categories  # the product's, not the bench's
     directory.mkdir(parents=True, exist_ok=True)
     variants = ["", " utomhus", " inomhus", " kväll"]
     cats, labels = [], {s: [] for s in SOURCES}
