@@ -192,20 +192,9 @@ def _inject_signals(rng, df, areas, hotspots, end) -> pd.DataFrame:
 
 
 def with_calendar(df: pd.DataFrame) -> pd.DataFrame:
-    """Add the calendar columns the store keeps (ISO year/week, week and month start, hour)."""
-    ts = pd.to_datetime(df["occurred_at"])
-    iso = ts.dt.isocalendar()
-    out = df.assign(
-        occurred_at=ts.dt.floor("min"),
-        day=ts.dt.date,
-        iso_year=iso["year"].astype(int).to_numpy(),
-        iso_week=iso["week"].astype(int).to_numpy(),
-        week_start=(ts.dt.normalize() - pd.to_timedelta(ts.dt.day_of_week, unit="D")).dt.date,
-        month_start=ts.dt.to_period("M").dt.start_time.dt.date,
-        hour=ts.dt.hour.astype(int),
-        weekday=(ts.dt.day_of_week + 1).astype(int),
-    )
-    return out
+    """The rows with occurred_at as datetime64 to the minute, as the incidents table keeps it
+    (the week and month a row counts in are derived when the marts are built)."""
+    return df.assign(occurred_at=pd.to_datetime(df["occurred_at"]).dt.floor("min"))
 
 
 def generate_walks(areas: list[DemoArea], start: dt.date, end: dt.date,

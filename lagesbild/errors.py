@@ -35,6 +35,9 @@ class InputError(LagesbildError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self):  # pickled with its problems (the import prepares files in a worker process)
+        return type(self), (self.problems,)
+
 
 class TaxonomyError(InputError):
     """The taxonomy files in data/taxonomy are not valid."""

@@ -1,4 +1,4 @@
-"""Command line: python -m loaders import KIND FILE [...] | python -m loaders summary [...]."""
+"""Command line: python -m loaders import KIND FILE [FILE ...] | python -m loaders summary [...]."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +8,7 @@ import sys
 from lagesbild.errors import InputError
 from lagesbild.setup import ensure_database
 from lagesbild.store.engine import make_engine
+from loaders.batch import import_files
 from loaders.kinds import Options
 from loaders.pipeline import KINDS, run_import
 from loaders.source import from_path
@@ -16,9 +17,9 @@ from loaders.source import from_path
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m loaders", description="Importera filer till Lägesbild.")
     sub = p.add_subparsers(dest="command", required=True)
-    imp = sub.add_parser("import", help="importera en fil")
+    imp = sub.add_parser("import", help="importera en eller flera filer (var och en allt eller inget)")
     imp.add_argument("kind", choices=list(KINDS))
-    imp.add_argument("file")
+    imp.add_argument("files", nargs="+", metavar="file")
     imp.add_argument("--source", help="aktör: polis, kommun, botkyrkabyggen, raddningstjanst, …")
     imp.add_argument("--mapping", help="kolumnmappning (CSV) i stället för data/mappings/")
     imp.add_argument("--db", help="databas-URL (standard: DATABASE_URL eller data/lagesbild.db)")
@@ -42,18 +43,35 @@ def cmd_import(args) -> int:
     try:
         options = Options(source=args.source, mapping=args.mapping, year=args.year,
                           deso_key=from_path(args.deso_key) if args.deso_key else None)
-        result = run_import(_engine(args.db), args.kind, from_path(args.file), options,
-                            dry_run=args.dry_run, replace_demo=args.replace_demo,
-                            imported_by="kommandoraden")
-    except InputError as exc:
-        print(f"Filen avvisades; inget sparades ({len(exc.problems)} problem):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"- {problem}", file=sys.stderr)
+        engine = _engine(args.db)
+        if len(args.files) == 1 or args.dry_run:
+            outcomes = []
+            for name in args.files:
+                try:
+                    outcomes.append(run_import(engine, args.kind, from_path(name), options,
+                                               dry_run=args.dry_run, replace_demo=args.replace_demo,
+                                               imported_by="kommandoraden"))
+                except InputError as exc:
+                    outcomes.append(exc)
+                _report(name, outcomes[-1])
+        else:
+            outcomes = import_files(engine, args.kind, args.files, options, imported_by="kommandoraden",
+                                    replace_demo=args.replace_demo, on_result=_report)
+    except InputError as exc:  # the options themselves (e.g. the DeSO key file)
+        _report(args.files[0], exc)
         return 2
-    print(result.summary())
-    for note in result.notes:
+    return 2 if any(isinstance(o, InputError) for o in outcomes) else 0
+
+
+def _report(name, outcome) -> None:
+    if isinstance(outcome, InputError):
+        print(f"Filen avvisades; inget sparades ({len(outcome.problems)} problem):", file=sys.stderr)
+        for problem in outcome.problems:
+            print(f"- {problem}", file=sys.stderr)
+        return
+    print(outcome.summary())
+    for note in outcome.notes:
         print(f"  {note}")
-    return 0
 
 
 def cmd_summary(args) -> int:

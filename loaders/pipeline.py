@@ -11,7 +11,7 @@ from typing import Callable
 from sqlalchemy import Connection, Engine, insert, update
 
 from lagesbild.errors import InputError
-from lagesbild.store.marts import add_import, last_incident_id, refresh_marts
+from lagesbild.store.marts import refresh_marts
 from lagesbild.store.models import ImportLog
 from loaders import demo_guard
 from loaders.errors import FileRefused, refuse
@@ -27,7 +27,6 @@ KINDS: dict[str, str] = {
     "population": "Befolkning (SCB Statistikdatabasen, CSV/xlsx)",
 }
 DATA_KINDS = {"incidents", "polisen", "walks", "housing"}  # kinds the demo data also has
-INCIDENT_KINDS = {"incidents", "polisen"}
 Progress = Callable[[float, str], None]
 
 
@@ -93,16 +92,11 @@ def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool
         transaction = conn.begin()
         try:
             removed = _demo_step(conn, prepared, replace_demo)
+            if removed:  # the marts without the demo rows, before this file's rows are added
+                refresh_marts(conn)
             import_id = _log(conn, prepared, imported_by)
-            after_id = last_incident_id(conn) if prepared.kind in INCIDENT_KINDS else 0
-            stored = module.store(conn, prepared, import_id)
+            stored = module.store(conn, prepared, import_id)  # incidents: also added to the marts
             _finish_log(conn, import_id, prepared, stored)
-            if prepared.kind in INCIDENT_KINDS or removed:
-                step(0.8, "Uppdaterar sammanställningar …")
-                if removed:
-                    refresh_marts(conn)
-                else:
-                    add_import(conn, import_id, after_id, prepared.earliest)
         except BaseException:
             transaction.rollback()
             raise

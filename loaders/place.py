@@ -51,8 +51,11 @@ class AreaIndex:
         self._text = re.compile(r"(?<![\wåäöÅÄÖ-])(" + "|".join(re.escape(n) for n in names)
                                 + r")s?(?![\wåäöÅÄÖ])", re.IGNORECASE) if names else None
         omraden = [(i, g) for i, g in geometries.items() if self.areas[i].level == "omrade"]
-        self._ids = [i for i, _ in omraden]
-        self._tree = shapely.STRtree([geom_to_sweref(shape(g)) for _, g in omraden])
+        self._polygons = []  # (id, prepared SWEREF99 TM geometry, bounds) in store order
+        for i, g in omraden:
+            geom = geom_to_sweref(shape(g))
+            shapely.prepare(geom)
+            self._polygons.append((i, geom, geom.bounds))
 
     def by_label(self, label: str) -> int | None:
         """An area named exactly by code, name or alias (case-insensitive)."""
@@ -65,17 +68,18 @@ class AreaIndex:
         m = self._text.search(str(text))
         return self.by_name[normalise_label(m.group(1))] if m else None
 
-    def at_points(self, east: np.ndarray, north: np.ndarray) -> list[int | None]:
-        """The område holding each SWEREF99 TM point (None outside every område)."""
-        points = shapely.points(east, north)
-        found: list[int | None] = [None] * len(points)
-        if not self._ids:
-            return found
-        point_idx, geom_idx = self._tree.query(points, predicate="intersects")
-        first = np.unique(point_idx, return_index=True)[1]  # the first hit of each point
-        ids = np.asarray(self._ids, dtype=object)
-        for p, area in zip(point_idx[first].tolist(), ids[geom_idx[first]].tolist()):
-            found[p] = area
+    def at_points(self, east: np.ndarray, north: np.ndarray) -> np.ndarray:
+        """The id of the område holding each SWEREF99 TM point (on its border counts), -1 outside
+        every område. Per område: its bounding box picks the candidates, then the prepared
+        geometry tests only those (no point objects are made)."""
+        east, north = np.asarray(east, dtype=float), np.asarray(north, dtype=float)
+        found = np.full(len(east), -1, dtype=np.int64)
+        for area_id, geom, (x0, y0, x1, y1) in self._polygons:
+            candidates = np.flatnonzero((found < 0) & (east >= x0) & (east <= x1)
+                                        & (north >= y0) & (north <= y1))
+            if candidates.size:
+                inside = shapely.intersects_xy(geom, east[candidates], north[candidates])
+                found[candidates[inside]] = area_id
         return found
 
     def refine(self, named: int | None, at_point: int | None) -> int | None:

@@ -128,3 +128,13 @@ def reference_data() -> Path:
     if not REFERENCE_DATA.exists():
         pytest.skip(f"reference data not found at {REFERENCE_DATA}")
     return REFERENCE_DATA
+
+
+def with_calendar_columns(df, column: str = "occurred_at"):
+    """The day, Monday of the ISO week and first of the month of each incident, computed here
+    with pandas' own calendar (independently of the marts' code) for checks against the pages."""
+    import pandas as pd
+    ts = pd.to_datetime(df[column])
+    return df.assign(day=ts.dt.date,
+                     week_start=(ts.dt.normalize() - pd.to_timedelta(ts.dt.day_of_week, unit="D")).dt.date,
+                     month_start=ts.dt.to_period("M").dt.start_time.dt.date)

@@ -130,3 +130,47 @@ def test_running_totals_give_the_sums_of_the_weeks(demo_engine, by):
             key = lambda values: tuple(None if pd.isna(v) else v for v in values)  # noqa: E731
             assert {key(r[:-2]): r[-2] for r in got.itertuples(index=False)} == \
                 {key(k): v for k, v in want.items()}
+
+
+def test_duplicate_keys_inside_one_file_are_counted_once(empty_engine):
+    head = "Id;Tidpunkt;Kategori;Område;E;N\n"
+    content = head + "7;2024-03-05 14:30;Misshandel;Fittja;;\n7;2024-03-05 14:30;Misshandel;Fittja;;\n" \
+                     "8;2024-03-06 10:00;Rån;Alby;;\n"
+    result = run_import(empty_engine, "incidents", SourceFile("d.csv", content.encode()), Options(source="polis"))
+    assert (result.stored.inserted, result.stored.duplicates) == (2, 1)
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT SUM(n) FROM mart_incident_week")).scalar() == 2
+        assert conn.execute(text("SELECT SUM(n) FROM mart_incident_month")).scalar() == 2
+
+
+def test_several_files_in_one_go_equal_one_at_a_time(empty_engine, tmp_path):
+    """loaders.batch prepares the next file in a second thread: the store ends up as when each
+    file is imported on its own, a refused file is reported and the others are stored."""
+    from lagesbild.errors import InputError
+    from lagesbild.store.marts import refresh_marts
+    from loaders.batch import import_files
+    head = "Id;Tidpunkt;Kategori;Område;E;N\n"
+    files = {"a.csv": head + "1;2024-03-05 14:30;Misshandel;Fittja;662100;6570800\n",
+             "bad.csv": head + "2;2099-01-01 10:00;Rån;Alby;;\n",
+             "b.csv": head + "1;2024-03-05 14:30;Misshandel;Fittja;662100;6570800\n3;2024-04-01 22:00;Rån;Alby;;\n"}
+    for name, content in files.items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    outcomes = import_files(empty_engine, "incidents", [tmp_path / n for n in files], Options(source="polis"))
+    assert [type(o).__name__ for o in outcomes] == ["ImportResult", "FileRefused", "ImportResult"]
+    assert isinstance(outcomes[1], InputError) and "framtiden" in str(outcomes[1].problems[0])
+    assert [(o.stored.inserted, o.stored.duplicates) for o in (outcomes[0], outcomes[2])] == [(1, 0), (1, 1)]
+    with empty_engine.connect() as conn:
+        assert conn.execute(text("SELECT status FROM imports ORDER BY id")).scalars().all() == ["ok", "refused", "ok"]
+        added = _marts(conn)
+        refresh_marts(conn)
+        assert _marts(conn) == added
+        conn.rollback()
+
+
+def test_refusals_keep_their_problems_across_processes():
+    import pickle
+    from lagesbild.errors import Problem
+    from loaders.errors import PersonalDataFound
+    error = PersonalDataFound([Problem("f.csv", 3, "Beskrivning", "xxx", "Personnummer")])
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is PersonalDataFound and copy.problems == error.problems and str(copy) == str(error)

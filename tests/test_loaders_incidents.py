@@ -5,6 +5,8 @@ import datetime as dt
 
 import pytest
 
+from loaders.errors import FileRefused
+
 from tests.test_loaders_support import (csv_bytes, incident_rows, rows, run, scalar, snapshot,
                                          xlsx_bytes)
 
@@ -75,8 +77,8 @@ def test_xlsx_export_with_datetimes_and_wgs84_points(empty_engine):
     assert (result.rows_read, result.stored.inserted) == (2, 1)
     assert result.notes[0] == ("1 rader har kategorier som inte räknas och hoppas över: "
                                "Automatlarm utan brand (1).")
-    assert incident_rows(empty_engine, "occurred_at", "hour", "cell_e", "cell_n") == [
-        (dt.datetime(2024, 6, 1, 23, 15), 23, 662000, 6570750, "Albydalen")]
+    assert incident_rows(empty_engine, "occurred_at", "cell_e", "cell_n") == [
+        (dt.datetime(2024, 6, 1, 23, 15), 662000, 6570750, "Albydalen")]
 
 
 def test_dry_run_counts_but_writes_nothing(empty_engine):
@@ -101,3 +103,15 @@ def test_categories_match_regardless_of_case_and_spacing(empty_engine, label):
     run(empty_engine, "incidents", "skola.csv", data, source="kommun")
     assert rows(empty_engine, "select c.code from incidents i join categories c on c.id = i.category_id") == [
         ("krankning_skola",)]
+
+
+def test_swapped_coordinates_are_refused_with_the_row_and_nothing_is_written(empty_engine):
+    before = snapshot(empty_engine)
+    data = csv_bytes(["Id;Tidpunkt;Kategori;E;N", "1;2024-03-05 14:30;Misshandel;662100;6570800",
+                      "2;2024-03-05 15:30;Misshandel;6570800;662100"])
+    with pytest.raises(FileRefused) as err:
+        run(empty_engine, "incidents", "polis.csv", data, source="polis")
+    (problem,) = err.value.problems
+    assert (problem.row, problem.column, problem.value) == (3, "E/N", "6570800; 662100")
+    assert "utanför Sverige" in problem.message and "omkastade" in problem.message
+    assert snapshot(empty_engine) == before

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.store.models import Area, Category, Incident
-from tests.conftest import DEMO_TODAY
+from tests.conftest import DEMO_TODAY, with_calendar_columns
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["oversikt", "veckobriefing", "trender", "karta", "pyramiden", "vandringar", "boende", "utforska",
@@ -53,11 +53,12 @@ def test_every_page_renders_without_exception(app_env, page):
 
 def _week_counts(engine, start: dt.date, end: dt.date) -> pd.DataFrame:
     with engine.connect() as conn:
-        rows = conn.execute(select(Incident.week_start, Incident.count, Category.strategic_area, Area.kommundel_id)
+        rows = conn.execute(select(Incident.occurred_at, Incident.count, Category.strategic_area, Area.kommundel_id)
                             .join(Category, Category.id == Incident.category_id)
-                            .join(Area, Area.id == Incident.area_id)
-                            .where(Incident.week_start >= start, Incident.week_start <= end)).all()
-    return pd.DataFrame(rows, columns=["week_start", "count", "strategic_area", "kommundel_id"])
+                            .join(Area, Area.id == Incident.area_id)).all()
+    df = with_calendar_columns(pd.DataFrame(rows, columns=["occurred_at", "count", "strategic_area", "kommundel_id"]))
+    df = df[(df.week_start >= start) & (df.week_start <= end)]
+    return df[["week_start", "count", "strategic_area", "kommundel_id"]]
 
 
 def test_overview_numbers_match_an_independent_count(app_env):
@@ -212,13 +213,13 @@ def test_safety_walk_numbers_match_an_independent_count(app_env):
 def test_pyramid_levels_match_an_independent_count(app_env):
     at = run_page("pyramiden")
     with app_env.connect() as conn:
-        rows = pd.DataFrame(conn.execute(select(Category.pyramid_level, Incident.count, Area.kommundel_id)
-                                         .join(Category, Category.id == Incident.category_id)
-                                         .join(Area, Area.id == Incident.area_id)
-                                         .where(Incident.week_start >= dt.date(2025, 11, 17),
-                                                Incident.week_start <= dt.date(2026, 11, 15),
-                                                Category.pyramid_level.is_not(None))).all(),
-                            columns=["level", "count", "kommundel"])
+        rows = with_calendar_columns(pd.DataFrame(
+            conn.execute(select(Category.pyramid_level, Incident.count, Area.kommundel_id, Incident.occurred_at)
+                         .join(Category, Category.id == Incident.category_id)
+                         .join(Area, Area.id == Incident.area_id)
+                         .where(Category.pyramid_level.is_not(None))).all(),
+            columns=["level", "count", "kommundel", "occurred_at"]))
+        rows = rows[(rows.week_start >= dt.date(2025, 11, 17)) & (rows.week_start <= dt.date(2026, 11, 15))]
         names = dict(conn.execute(select(Area.id, Area.name)).all())
     table = at.dataframe[0].value.set_index("Kommundel")
     expected = rows.groupby(["kommundel", "level"])["count"].sum()

@@ -5,6 +5,8 @@ import datetime as dt
 
 import pandas as pd
 import pytest
+
+from tests.conftest import with_calendar_columns
 from sqlalchemy import select
 
 from lagesbild.privacy import Policy
@@ -21,12 +23,13 @@ WEEK = Filters(dt.date(2026, 11, 9), dt.date(2026, 11, 15))
 def rows(demo_engine):
     """Every demo incident with its category and area attributes, read straight from the table."""
     with demo_engine.connect() as conn:
-        inc = pd.DataFrame(conn.execute(select(Incident.day, Incident.week_start, Incident.month_start,
+        inc = pd.DataFrame(conn.execute(select(Incident.occurred_at,
                                                Incident.source, Incident.count, Incident.area_id,
                                                Category.code, Category.strategic_area, Category.sensitivity)
                                         .join(Category, Category.id == Incident.category_id)).all(),
-                           columns=["day", "week_start", "month_start", "source", "count", "area_id",
+                           columns=["occurred_at", "source", "count", "area_id",
                                     "category", "strategic_area", "sensitivity"])
+        inc = with_calendar_columns(inc)
         areas = pd.DataFrame(conn.execute(select(Area.id, Area.kommundel_id)).all(), columns=["area_id", "kommundel"])
         focus = pd.DataFrame(conn.execute(select(CategoryFocus.category_id, Category.code, CategoryFocus.focus_area)
                                           .join(Category, Category.id == CategoryFocus.category_id)).all(),
@@ -135,3 +138,20 @@ def test_explorer_download_is_exactly_the_table(demo_engine):
     assert list(export.columns) == ["Kommundel", "Åldersgrupp", "Antal"]
     csv = explore.to_csv_bytes(export).decode("utf-8-sig").splitlines()
     assert csv[0] == "Kommundel;Åldersgrupp;Antal" and len(csv) == len(export) + 1
+
+
+@pytest.mark.parametrize("by", [("kommundel",), ("strategic_area",), ("omrade", "category"), ("focus_area",),
+                                ("pyramid_level",), ("month",), ("week",)])
+def test_several_periods_in_one_query_equal_one_query_each(demo_engine, by):
+    """raw_counts_periods gives, period by period, exactly what raw_counts gives (rows, order, flags)."""
+    f = Filters(YEAR.start, YEAR.end, sources=("polis", "kommun"))
+    week = [(WEEK.start, WEEK.end), (WEEK.start - dt.timedelta(weeks=12), WEEK.start - dt.timedelta(days=1))]
+    three = [(f.start, f.end), (f.previous_period().start, f.previous_period().end),
+             (f.same_period_last_year().start, f.same_period_last_year().end)]
+    years = [(dt.date(y, 1, 1), dt.date(y, 11, 15)) for y in (2023, 2024, 2025, 2026)]
+    with demo_engine.connect() as conn:
+        for periods in (week, three, years):
+            got = incidents.raw_counts_periods(conn, f, periods, by)
+            for (start, end), df in zip(periods, got):
+                want = incidents.raw_counts(conn, f.with_period(start, end), by)
+                pd.testing.assert_frame_equal(df.reset_index(drop=True), want, check_dtype=False)

@@ -59,8 +59,9 @@ def test_reference_data_holds_the_areas_of_botkyrka(empty_engine):
 def test_demo_data_covers_three_years_up_to_the_last_complete_week(demo_engine):
     start, end = demo_period(DEMO_TODAY)
     with demo_engine.connect() as conn:
-        lo, hi, n = conn.execute(select(func.min(Incident.day), func.max(Incident.day),
+        lo, hi, n = conn.execute(select(func.min(Incident.occurred_at), func.max(Incident.occurred_at),
                                         func.sum(Incident.count))).one()
+        lo, hi = lo.date(), hi.date()
         mart_total = conn.execute(select(func.sum(MartIncidentWeek.n))).scalar()
         per_source = dict(conn.execute(select(Incident.source, func.count()).group_by(Incident.source)).all())
     assert str(start) == "2023-01-02" and str(end) == "2026-11-15"

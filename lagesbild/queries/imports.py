@@ -79,7 +79,7 @@ def _count(conn: Connection, model) -> int:
 def store_summary(engine: Engine) -> dict:
     """Rows per table, incidents per source and per area, date range, last import per source."""
     with engine.connect() as conn:
-        first, last = conn.execute(select(func.min(inc_t.c.day), func.max(inc_t.c.day))).one()
+        first, last = conn.execute(select(func.min(inc_t.c.occurred_at), func.max(inc_t.c.occurred_at))).one()
         per_area = conn.execute(select(area_t.c.name, func.coalesce(func.sum(inc_t.c.count), 0))
                                 .join(inc_t, inc_t.c.area_id == area_t.c.id)
                                 .group_by(area_t.c.name, area_t.c.sort_order)
@@ -94,7 +94,7 @@ def store_summary(engine: Engine) -> dict:
             "incidents_per_source": dict(conn.execute(select(inc_t.c.source, func.sum(inc_t.c.count))
                                                       .group_by(inc_t.c.source)).all()),
             "incidents_per_area": {name: int(n) for name, n in per_area},
-            "date_range": [first, last],
+            "date_range": [first and first.date(), last and last.date()],
             "last_import": [{"kind": k, "source": s, "imported_at": t} for k, s, t in last_import],
         }
 

@@ -1,26 +1,44 @@
-"""Aggregate tables (marts) that the pages read; refreshed after every change to the incidents.
+"""Aggregate tables (marts) that the pages read, kept in step with the incidents.
 
-A refresh rebuilds the marts from `since` (the Monday of the earliest changed week, or of the month
-for monthly marts) onwards. An import that only adds incidents instead adds the sums of its own
-rows to the marts (`add_import`), so its cost does not grow with the data already stored.
-The weekly mart also keeps running totals (`cum`, see update_running_totals).
+An import adds the sums of the rows it stored (`add_rows`): the counts are grouped in pandas from
+the prepared rows, so its cost does not grow with the data already stored and the incidents are
+never read back. `refresh_marts` rebuilds every mart from the stored incidents (after the
+taxonomy changed or the demo data were removed), in chunks, with the same code.
+
+The weekly mart also keeps running totals (`cum`): the events of the same area, category and
+source up to and including the week, so that any period's count is the difference of two
+running totals (see lagesbild.queries.incidents).
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, delete, func, insert, select, text
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, delete, text
 
-from lagesbild.store.models import (Incident, MartIncidentCell, MartIncidentCombo, MartIncidentMonth,
+from lagesbild.store.bulk import add_counts
+from lagesbild.store.models import (MartIncidentCell, MartIncidentCombo, MartIncidentMonth,
                                     MartIncidentMonthTotal, MartIncidentWeek)
 
-inc = Incident.__table__
 week_t, month_t, cell_t = MartIncidentWeek.__table__, MartIncidentMonth.__table__, MartIncidentCell.__table__
 total_t, combo_t = MartIncidentMonthTotal.__table__, MartIncidentCombo.__table__
 EARLIEST_WEEK = dt.date(1900, 1, 1)
+COMBO = ["area_id", "category_id", "source"]
+# The key of each mart (its primary key): what the counts are grouped by.
+MART_KEYS: dict[str, list[str]] = {
+    "mart_incident_week": ["week_start", "area_id", "category_id", "source"],
+    "mart_incident_month_total": ["month_start", "area_id", "category_id", "source"],
+    "mart_incident_month": ["month_start", "area_id", "category_id", "source", "place_type", "age_group"],
+    "mart_incident_cell": ["month_start", "category_id", "cell_e", "cell_n", "area_id", "source"],
+}
+TABLES = {"mart_incident_week": week_t, "mart_incident_month_total": total_t,
+          "mart_incident_month": month_t, "mart_incident_cell": cell_t}
+ROW_COLUMNS = ["occurred_at", "area_id", "category_id", "source", "cell_e", "cell_n", "place_type",
+               "age_group", "count"]
 
-# cum of every weekly row from :w0 on (of the combinations `combos` selects): the running total
-# of the weeks from :w0, plus the running total of the combination's last week before :w0.
+# cum of every weekly row from :w0 on: the running total of the weeks from :w0, plus the running
+# total of the combination's last week before :w0.
 RUNNING_TOTALS = """
 UPDATE mart_incident_week SET cum = x.cum
 FROM (SELECT k.week_start, k.area_id, k.category_id, k.source,
@@ -29,131 +47,116 @@ FROM (SELECT k.week_start, k.area_id, k.category_id, k.source,
                          AND b.source = k.source AND b.week_start < :w0
                        ORDER BY b.week_start DESC LIMIT 1), 0)
              + SUM(k.n) OVER (PARTITION BY k.area_id, k.category_id, k.source ORDER BY k.week_start) AS cum
-      FROM mart_incident_week k{combos} WHERE k.week_start >= :w0) AS x
+      FROM mart_incident_week k WHERE k.week_start >= :w0) AS x
 WHERE mart_incident_week.week_start = x.week_start AND mart_incident_week.area_id = x.area_id
   AND mart_incident_week.category_id = x.category_id AND mart_incident_week.source = x.source
 """
-
-
-def update_running_totals(conn: Connection, since: dt.date | None = None, combos: str = "",
-                          params: dict | None = None) -> None:
-    """Recompute `cum` of the weekly rows from `since` on; `combos` may narrow it down to the
-    combinations an import touched (an SQL query of area_id, category_id, source)."""
-    # The week is written into the SQL (a date, so safe) for the same reason as NEW_ROWS.
-    w0 = f"'{(since or EARLIEST_WEEK).isoformat()}'"
-    join = f" JOIN ({combos}) AS t ON {ON_COMBO}" if combos else ""
-    conn.execute(text(RUNNING_TOTALS.replace(":w0", w0).format(combos=join)), params or {})
-
-
-def _since_filters(since: dt.date | None):
-    if since is None:
-        return (None, None)
-    month = since.replace(day=1)
-    week = since - dt.timedelta(days=since.weekday())
-    return (week, month)
-
-
-def refresh_marts(conn: Connection, since: dt.date | None = None) -> None:
-    """Rebuild every mart row from `since` on (all rows when None)."""
-    week_from, month_from = _since_filters(since)
-    _refresh(conn, week_t, "week_start", week_from,
-             [inc.c.week_start, inc.c.area_id, inc.c.category_id, inc.c.source],
-             [func.min(inc.c.iso_year), func.min(inc.c.iso_week)],
-             ["week_start", "area_id", "category_id", "source", "iso_year", "iso_week", "n"])
-    _refresh(conn, month_t, "month_start", month_from,
-             [inc.c.month_start, inc.c.area_id, inc.c.category_id, inc.c.source,
-              inc.c.place_type, inc.c.age_group], [],
-             ["month_start", "area_id", "category_id", "source", "place_type", "age_group", "n"])
-    _refresh(conn, cell_t, "month_start", month_from,
-             [inc.c.month_start, inc.c.category_id, inc.c.cell_e, inc.c.cell_n, inc.c.area_id,
-              inc.c.source], [],
-             ["month_start", "category_id", "cell_e", "cell_n", "area_id", "source", "n"],
-             extra_where=[inc.c.cell_e.is_not(None), inc.c.cell_n.is_not(None)])
-    _refresh(conn, total_t, "month_start", month_from,
-             [inc.c.month_start, inc.c.area_id, inc.c.category_id, inc.c.source], [],
-             ["month_start", "area_id", "category_id", "source", "n"])
-    conn.execute(delete(combo_t))
-    conn.execute(insert(combo_t).from_select(
-        ["area_id", "category_id", "source"],
-        select(week_t.c.area_id, week_t.c.category_id, week_t.c.source).distinct()))
-    update_running_totals(conn, week_from)
-
-
-def _refresh(conn, table, period_col, since, keys, extras, names, extra_where=()) -> None:
-    where = list(extra_where)
-    if since is not None:
-        conn.execute(delete(table).where(table.c[period_col] >= since))
-        where.append(inc.c[period_col] >= since)
-    else:
-        conn.execute(delete(table))
-    query = select(*keys, *extras, func.sum(inc.c.count)).where(*where).group_by(*keys)
-    conn.execute(insert(table).from_select(names, query))
-
-
-MART_KEYS = {
-    "mart_incident_week": (["week_start", "area_id", "category_id", "source"],
-                           ["MIN(iso_year)", "MIN(iso_week)"], ["iso_year", "iso_week"], ""),
-    "mart_incident_month": (["month_start", "area_id", "category_id", "source", "place_type",
-                             "age_group"], [], [], ""),
-    "mart_incident_cell": (["month_start", "category_id", "cell_e", "cell_n", "area_id", "source"],
-                           [], [], " AND cell_e IS NOT NULL AND cell_n IS NOT NULL"),
-    "mart_incident_month_total": (["month_start", "area_id", "category_id", "source"], [], [], ""),
-}
-# The ids are written into the SQL (integers, so safe): with bind parameters PostgreSQL soon
-# switches to a generic plan that guesses a third of the table for `id > $1` and scans it all.
-NEW_ROWS = "FROM incidents WHERE id > {after_id:d} AND import_id = {import_id:d}"
-
-
-def last_incident_id(conn: Connection) -> int:
-    """The highest incident id: rows stored after this call have higher ids."""
-    return conn.execute(select(func.max(inc.c.id))).scalar() or 0
-
-
-# The combinations an import touched, joined (not `IN`: PostgreSQL may then rerun it per row).
-TOUCHED = "SELECT DISTINCT area_id, category_id, source " + NEW_ROWS
-ON_COMBO = "t.area_id = k.area_id AND t.category_id = k.category_id AND t.source = k.source"
-BY_WEEK = "GROUP BY week_start, area_id, category_id, source"
-# The weekly rows of an import with their running totals, for when the import only adds weeks after
-# the last stored week of each combination it touches (the usual case: last week's file).
-APPEND_WEEKS = """
-INSERT INTO mart_incident_week (week_start, area_id, category_id, source, iso_year, iso_week, n, cum)
-SELECT d.week_start, d.area_id, d.category_id, d.source, d.iso_year, d.iso_week, d.n,
+# The running total of each combination's last week before :w0 (one index lookup per combination).
+TOTALS_BEFORE = """
+SELECT c.area_id, c.category_id, c.source,
        COALESCE((SELECT b.cum FROM mart_incident_week b
-                 WHERE b.area_id = d.area_id AND b.category_id = d.category_id AND b.source = d.source
-                 ORDER BY b.week_start DESC LIMIT 1), 0)
-       + SUM(d.n) OVER (PARTITION BY d.area_id, d.category_id, d.source ORDER BY d.week_start)
-FROM (SELECT week_start, area_id, category_id, source, MIN(iso_year) AS iso_year,
-             MIN(iso_week) AS iso_week, SUM(count) AS n
-      """ + NEW_ROWS + " " + BY_WEEK + """) AS d
+                 WHERE b.area_id = c.area_id AND b.category_id = c.category_id
+                   AND b.source = c.source AND b.week_start < :w0
+                 ORDER BY b.week_start DESC LIMIT 1), 0) AS base
+FROM mart_incident_combo c
 """
 
 
-def add_import(conn: Connection, import_id: int, after_id: int, since: dt.date | None = None) -> None:
-    """Add the incidents one import stored (ids above `after_id`) to every mart. The same result
-    as a refresh when the import only inserted rows, which incident imports do (duplicates are
-    skipped, never updated); reads only the new rows, through the primary key. `since` (the
-    earliest day of the import, optional) saves looking it up."""
-    ids = {"import_id": int(import_id), "after_id": int(after_id)}
-    new_rows, touched = NEW_ROWS.format(**ids), TOUCHED.format(**ids)
-    if since is None:
-        since = conn.execute(text(f"SELECT MIN(day) {new_rows}")).scalar()
-        if since is None:
-            return
-        since = since if isinstance(since, dt.date) else dt.date.fromisoformat(str(since))
-    w0 = since - dt.timedelta(days=since.weekday())
-    appends = conn.execute(text(f"SELECT 1 FROM ({touched}) AS t JOIN mart_incident_week k ON {ON_COMBO} "
-                                f"AND k.week_start >= '{w0.isoformat()}' LIMIT 1")).first() is None
-    for table, (keys, extras, extra_names, where) in MART_KEYS.items():
-        if table == "mart_incident_week" and appends:
-            conn.execute(text(APPEND_WEEKS.format(**ids)))
-            continue
-        cols = ", ".join(keys + extra_names + ["n"])
-        conn.execute(text(
-            f"INSERT INTO {table} ({cols}) "
-            f"SELECT {', '.join(keys + extras)}, SUM(count) {new_rows}{where} GROUP BY {', '.join(keys)} "
-            f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET n = {table}.n + excluded.n"))
-    conn.execute(text(f"INSERT INTO mart_incident_combo (area_id, category_id, source) "
-                      f"SELECT DISTINCT area_id, category_id, source {new_rows} "
-                      f"ON CONFLICT (area_id, category_id, source) DO NOTHING"))
+def _sql_date(day: dt.date) -> str:
+    # Written into the SQL (a date, so safe): with a bind parameter PostgreSQL may switch to a
+    # generic plan that guesses a third of the table for `week_start >= $1` and scans it all.
+    return f"'{day.isoformat()}'"
+
+
+def update_running_totals(conn: Connection, since: dt.date | None = None) -> None:
+    """Recompute `cum` of the weekly rows from `since` on (all rows when None)."""
+    w0 = _sql_date(since or EARLIEST_WEEK)
+    conn.execute(text(RUNNING_TOTALS.replace(":w0", w0)))
+
+
+def calendar(occurred: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Monday of the ISO week and first day of the month of each time, as datetime64[D]."""
+    days = pd.to_datetime(occurred).to_numpy().astype("datetime64[D]")
+    # 1970-01-01 was a Thursday: days since epoch + 3 mod 7 is the weekday, Monday = 0.
+    weekday = (days.astype(np.int64) + 3) % 7
+    return days - weekday.astype("timedelta64[D]"), days.astype("datetime64[M]").astype("datetime64[D]")
+
+
+def deltas(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The counts of `rows` (columns ROW_COLUMNS) per key of every mart. Text keys are grouped
+    by their codes (pd.factorize) and turned back into text on the summed rows only."""
+    week_start, month_start = calendar(rows["occurred_at"])
+    base = pd.DataFrame({"week_start": week_start, "month_start": month_start,
+                         "area_id": rows["area_id"].to_numpy(dtype=np.int64),
+                         "category_id": rows["category_id"].to_numpy(dtype=np.int64),
+                         "cell_e": pd.array(rows["cell_e"], dtype="Int64"),
+                         "cell_n": pd.array(rows["cell_n"], dtype="Int64"),
+                         "n": rows["count"].to_numpy(dtype=np.int64)})
+    labels = {}
+    for column in ("source", "place_type", "age_group"):
+        codes, uniques = pd.factorize(rows[column])
+        base[column], labels[column] = codes, np.asarray(uniques, dtype=object)
+    out = {}
+    for name, keys in MART_KEYS.items():
+        part = base.dropna(subset=["cell_e", "cell_n"]) if name == "mart_incident_cell" else base
+        summed = part.groupby(keys, as_index=False, sort=True)["n"].sum()
+        for column in labels.keys() & set(keys):
+            summed[column] = pd.Series(labels[column][summed[column].to_numpy()], dtype=object)
+        out[name] = summed
+    week = out["mart_incident_week"]
+    iso = pd.DatetimeIndex(week["week_start"].unique()).isocalendar()
+    week["iso_year"] = week["week_start"].map(iso["year"].astype(int)).astype(np.int64)
+    week["iso_week"] = week["week_start"].map(iso["week"].astype(int)).astype(np.int64)
+    return out
+
+
+def add_rows(conn: Connection, rows: pd.DataFrame) -> None:
+    """Add newly stored incidents (columns ROW_COLUMNS) to every mart and keep the running
+    totals right. The same result as a refresh when the rows are new, which stored incidents are
+    (duplicates are skipped, never updated)."""
+    if rows.empty:
+        return
+    add_deltas(conn, deltas(rows))
+
+
+def add_deltas(conn: Connection, sums: dict[str, pd.DataFrame]) -> None:
+    week = sums["mart_incident_week"]
+    w0 = pd.Timestamp(week["week_start"].min()).date()
+    touched = week[COMBO].drop_duplicates()
+    later = pd.DataFrame([tuple(r) for r in conn.execute(text(
+        f"SELECT DISTINCT area_id, category_id, source FROM mart_incident_week "
+        f"WHERE week_start >= {_sql_date(w0)}"))], columns=COMBO)
+    appends = touched.merge(later, on=COMBO).empty
+    if appends:  # the usual case (last week's file): every new week comes after the stored ones
+        base = pd.DataFrame([tuple(r) for r in conn.execute(text(TOTALS_BEFORE.replace(":w0", _sql_date(w0))))],
+                            columns=COMBO + ["base"])
+        week = week.merge(base, on=COMBO, how="left").fillna({"base": 0})
+        week = week.sort_values(COMBO + ["week_start"], kind="stable")
+        week["cum"] = week.groupby(COMBO, sort=False)["n"].cumsum() + week.pop("base").astype(np.int64)
+    for name, table in TABLES.items():
+        add_counts(conn, table, week if name == "mart_incident_week" else sums[name], MART_KEYS[name])
+    add_counts(conn, combo_t, touched, COMBO, ignore=True)
     if not appends:
-        update_running_totals(conn, w0, touched)
+        update_running_totals(conn, w0)
+
+
+def refresh_marts(conn: Connection, chunk: int = 500_000) -> None:
+    """Rebuild every mart from the stored incidents, read a chunk at a time."""
+    for table in (*TABLES.values(), combo_t):
+        conn.execute(delete(table))
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in MART_KEYS}
+    result = conn.execute(text(f"SELECT {', '.join(ROW_COLUMNS)} FROM incidents"),
+                          execution_options={"stream_results": True})
+    while batch := result.fetchmany(chunk):
+        rows = pd.DataFrame(batch, columns=ROW_COLUMNS)
+        rows["occurred_at"] = pd.to_datetime(rows["occurred_at"], format="ISO8601")
+        for name, frame in deltas(rows).items():
+            parts[name].append(frame)
+    if not parts["mart_incident_week"]:
+        return
+    sums = {}
+    for name, frames in parts.items():
+        keys = MART_KEYS[name] + (["iso_year", "iso_week"] if name == "mart_incident_week" else [])
+        sums[name] = (pd.concat(frames, ignore_index=True)
+                      .groupby(keys, as_index=False, sort=True)["n"].sum())
+    add_deltas(conn, sums)

@@ -17,8 +17,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-# Autoincrementing 64-bit keys that SQLite also accepts as its rowid alias.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -99,30 +97,24 @@ class ImportLog(Base):
 
 
 class Incident(Base):
+    """One event as the source reported it (anonymised). Written in bulk by the loaders and read
+    only to rebuild the marts: no calendar columns, no surrogate id and no foreign keys, so that a
+    county's millions of rows import fast (migration 0003). The loader takes category_id, area_id
+    and import_id from their tables in the same transaction."""
     __tablename__ = "incidents"
-    __table_args__ = (
-        UniqueConstraint("source", "natural_key"),
-    )
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)  # local time, to the hour at least
-    day: Mapped[dt.date] = mapped_column(Date)
-    iso_year: Mapped[int] = mapped_column(SmallInteger)
-    iso_week: Mapped[int] = mapped_column(SmallInteger)
-    week_start: Mapped[dt.date] = mapped_column(Date)  # Monday of the ISO week
-    month_start: Mapped[dt.date] = mapped_column(Date)
-    hour: Mapped[int] = mapped_column(SmallInteger)
-    weekday: Mapped[int] = mapped_column(SmallInteger)  # 1 = Monday (ISO)
-    source: Mapped[str] = mapped_column(String(32))
+    __table_args__ = {"sqlite_with_rowid": False}
+    source: Mapped[str] = mapped_column(String(32), primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)  # local time, to the minute at most
     source_category: Mapped[str] = mapped_column(String(160))  # normalised: casefold, one space
-    category_id: Mapped[int] = mapped_column(ForeignKey("categories.id"))
-    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    category_id: Mapped[int] = mapped_column(Integer)
+    area_id: Mapped[int] = mapped_column(Integer)
     cell_e: Mapped[int | None] = mapped_column(Integer)  # 250 m SWEREF99 TM cell, lower-left corner
     cell_n: Mapped[int | None] = mapped_column(Integer)
     place_type: Mapped[str] = mapped_column(String(32), default="okänd")
     age_group: Mapped[str] = mapped_column(String(8), default="okänd")
     count: Mapped[int] = mapped_column(Integer, default=1)
-    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
-    natural_key: Mapped[str] = mapped_column(String(64))
+    import_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class SafetyWalk(Base):
@@ -182,7 +174,8 @@ class MartIncidentWeek(Base):
     difference of two running totals, read by two index lookups (ix_mart_incident_week_cum)."""
     __tablename__ = "mart_incident_week"
     __table_args__ = (Index("ix_mart_incident_week_area", "area_id", "week_start"),
-                      Index("ix_mart_incident_week_cum", "area_id", "category_id", "source", "week_start", "cum"))
+                      Index("ix_mart_incident_week_cum", "area_id", "category_id", "source", "week_start", "cum"),
+                      {"sqlite_with_rowid": False})
     week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -196,6 +189,7 @@ class MartIncidentWeek(Base):
 class MartIncidentCombo(Base):
     """Every (area, category, source) that has events: the rows of a running-total query."""
     __tablename__ = "mart_incident_combo"
+    __table_args__ = {"sqlite_with_rowid": False}  # one B-tree per row (migration 0003)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -205,6 +199,7 @@ class MartIncidentMonthTotal(Base):
     """Events per month, area, category and source (the monthly mart without place type and age
     group, about a tenth of its size): months, quarters and years read this one."""
     __tablename__ = "mart_incident_month_total"
+    __table_args__ = {"sqlite_with_rowid": False}  # one B-tree per row (migration 0003)
     month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -214,6 +209,7 @@ class MartIncidentMonthTotal(Base):
 
 class MartIncidentMonth(Base):
     __tablename__ = "mart_incident_month"
+    __table_args__ = {"sqlite_with_rowid": False}  # one B-tree per row (migration 0003)
     month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -225,6 +221,7 @@ class MartIncidentMonth(Base):
 
 class MartIncidentCell(Base):
     __tablename__ = "mart_incident_cell"
+    __table_args__ = {"sqlite_with_rowid": False}  # one B-tree per row (migration 0003)
     month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cell_e: Mapped[int] = mapped_column(Integer, primary_key=True)

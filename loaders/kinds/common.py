@@ -127,10 +127,17 @@ def coordinates(problems: Collector, mapped: Mapped) -> tuple[np.ndarray, np.nda
 
 
 def _numbers(problems: Collector, series: pd.Series, column: str) -> np.ndarray:
-    values = problems.convert(series.where(series.str.strip() != "", None).dropna(), parse_number, column)
+    """Numbers of a column of (stripped) cells, NaN where empty. Plain numbers ('6578123',
+    '59.24') are converted at once; the rest (decimal comma, spaces, Unicode minus, mistakes)
+    through parse_number, cell by distinct cell, with its messages."""
+    present = series[series != ""]
+    values = pd.to_numeric(present, errors="coerce").astype(float)
+    slow = values.isna()
+    if slow.any():
+        values[slow] = pd.to_numeric(problems.convert(present[slow], parse_number, column), errors="coerce")
     out = pd.Series(np.nan, index=series.index, dtype=float)
-    out[values.index] = pd.to_numeric(values, errors="coerce")
-    return out.to_numpy()
+    out[values.index] = values
+    return out.to_numpy().copy()  # writable: coordinates() blanks points outside Sweden
 
 
 def place_rows(index: AreaIndex, frame: pd.DataFrame, east: np.ndarray, north: np.ndarray,
@@ -139,8 +146,7 @@ def place_rows(index: AreaIndex, frame: pd.DataFrame, east: np.ndarray, north: n
     valid = ~np.isnan(east)
     at_point = np.full(len(frame), -1, dtype=np.int64)
     if valid.any():
-        found = index.at_points(east[valid], north[valid])
-        at_point[valid] = [-1 if a is None else a for a in found]
+        at_point[valid] = index.at_points(east[valid], north[valid])
     labels = frame["area"] if "area" in frame else pd.Series("", index=frame.index)
     if len(labels) == 0:
         return []
@@ -161,20 +167,11 @@ def place_rows(index: AreaIndex, frame: pd.DataFrame, east: np.ndarray, north: n
     return areas
 
 
-def cells(east: np.ndarray, north: np.ndarray) -> tuple[list, list]:
-    """The 250 m cell (lower-left corner) of each point; None where there is no point."""
-    e, n = _cells(east, north)
-    return pd.Series(e, dtype=object).to_numpy(), pd.Series(n, dtype=object).to_numpy()
-
-
-def _cells(east: np.ndarray, north: np.ndarray) -> tuple[list, list]:
-    """The 250 m cell (lower-left corner) of each point; None where there is no point."""
-    valid = ~np.isnan(east)
-    e, n = np.zeros(len(east)), np.zeros(len(north))
-    e[valid], n[valid] = east[valid], north[valid]
-    ce, cn = (c.astype(object) for c in cell_of(e, n))
-    ce[~valid], cn[~valid] = None, None
-    return ce.tolist(), cn.tolist()
+def cells(east: np.ndarray, north: np.ndarray) -> tuple[pd.arrays.IntegerArray, pd.arrays.IntegerArray]:
+    """The 250 m cell (lower-left corner) of each point; missing where there is no point."""
+    missing = np.isnan(east)
+    e, n = cell_of(np.where(missing, 0, east), np.where(missing, 0, north))
+    return pd.arrays.IntegerArray(e, missing.copy()), pd.arrays.IntegerArray(n, missing.copy())
 
 
 def unplaced_note(areas: list[int], index: AreaIndex) -> list[str]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from lagesbild.demo import with_calendar
 from lagesbild.domain.taxonomy import normalise_label
 from lagesbild.domain.vocab import AGE_GROUPS, PLACE_TYPES
 from lagesbild.store.bulk import insert_ignore
+from lagesbild.store.marts import add_rows
 from lagesbild.store.models import Incident
 from loaders.kinds import Options, Prepared, Stored, content_keys, count_note, short_key
 from loaders.kinds.common import (category_table, cells, check_source, coordinates, gate,
@@ -70,7 +71,7 @@ def _prepared(file, source, f, rows, notes, index) -> Prepared:
     preview = pd.DataFrame({"Tidpunkt": rows.get("occurred_at"), "Kategori": rows.get("source_category"),
                             "Område": rows.get("area_id", pd.Series(dtype=int)).map(names),
                             "Antal": rows.get("count")}) if len(rows) else pd.DataFrame()
-    earliest = min(rows["day"]) if len(rows) else None
+    earliest = rows["occurred_at"].min().date() if len(rows) else None
     return Prepared(KIND, file, source, len(f), {"incidents": rows}, preview, notes, earliest)
 
 
@@ -102,8 +103,8 @@ def _vocabulary(problems: Collector, f, h, field: str, vocab: dict[str, str],
 
 
 def _natural_keys(f: pd.DataFrame, source: str) -> list[str]:
-    if "id" in f and (f["id"].str.strip() != "").all():
-        ids = f["id"].astype(str).str.strip()
+    if "id" in f and (f["id"] != "").all():  # the readers strip every cell
+        ids = f["id"].astype(str)
         keys = "id:" + ids
         long = keys.str.len() > 64
         if long.any():
@@ -114,9 +115,26 @@ def _natural_keys(f: pd.DataFrame, source: str) -> list[str]:
 
 
 def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
+    """Insert the rows whose key is new and add exactly those to the marts."""
     rows = prepared.tables["incidents"]
-    inserted = insert_ignore(conn, Incident.__table__, rows.assign(import_id=import_id))
+    unique = rows.drop_duplicates(["source", "natural_key"], keep="first")
+    inserted = insert_ignore(conn, Incident.__table__, unique.assign(import_id=import_id))
+    new = unique if inserted == len(unique) else _stored_by(conn, unique, import_id)
+    add_rows(conn, new)
     return Stored(inserted=inserted, duplicates=len(rows) - inserted)
+
+
+def _stored_by(conn: Connection, rows: pd.DataFrame, import_id: int, chunk: int = 5000) -> pd.DataFrame:
+    """The rows this import stored (the others were already there): looked up by primary key."""
+    t = Incident.__table__
+    stored: set[tuple[str, str]] = set()
+    for source, part in rows.groupby("source"):
+        keys = part["natural_key"].tolist()
+        for i in range(0, len(keys), chunk):
+            stored.update((source, k) for k in conn.execute(
+                select(t.c.natural_key).where(t.c.source == source, t.c.import_id == import_id,
+                                              t.c.natural_key.in_(keys[i:i + chunk]))).scalars())
+    return rows[[k in stored for k in zip(rows["source"], rows["natural_key"])]]
 
 
 __all__ = ["prepare", "store", "dt"]

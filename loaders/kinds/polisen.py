@@ -97,7 +97,7 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
                             "Tidpunkt": rows.get("occurred_at"),
                             "Område": rows.get("area_id", pd.Series(dtype=int)).map(names)})
     return Prepared(KIND, file, SOURCE, len(events), {"incidents": rows}, preview, notes,
-                    min(rows["day"]) if len(rows) else None)
+                    rows["occurred_at"].min().date() if len(rows) else None)
 
 
 def _time(problems: Collector, row: int, event: pd.Series) -> dt.datetime | None:
