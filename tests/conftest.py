@@ -99,6 +99,22 @@ def empty_engine(request, tmp_path):
     _drop_pg_db(admin, name)
 
 
+@pytest.fixture(params=BACKENDS)
+def blank_engine(request, tmp_path):
+    """An empty database without any schema, on each backend (for migration tests)."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'blank.db'}")
+        yield engine
+        engine.dispose()
+        return
+    admin = request.getfixturevalue("pg_admin")
+    name = f"lagesbild_b_{uuid.uuid4().hex[:10]}"
+    engine = make_engine(_create_pg_db(admin, name))
+    yield engine
+    engine.dispose()
+    _drop_pg_db(admin, name)
+
+
 @pytest.fixture(scope="session")
 def sqlite_demo_engine(tmp_path_factory):
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+import datetime as dt
+
 from sqlalchemy import func, inspect, select
 
 from lagesbild.demo import demo_period
@@ -93,3 +95,35 @@ def _all_demo_category_keys():
     from lagesbild.demo_profiles import DEMO_STREAMS
     from lagesbild.domain.taxonomy import normalise_label
     return [(source, normalise_label(label)) for source, label, _, _ in DEMO_STREAMS]
+
+
+def test_migration_0003_carries_incidents_and_marts_over(blank_engine):
+    """A store made before 0003 (calendar columns, surrogate id, foreign keys) keeps its rows."""
+    from sqlalchemy import text
+    from lagesbild.store.engine import migrate
+    migrate(blank_engine, "0002")
+    with blank_engine.begin() as conn:
+        conn.execute(text("INSERT INTO areas (id, code, name, level, geometry_schematic, sort_order) "
+                          "VALUES (1, 'X', 'Xby', 'omrade', false, 0)"))
+        conn.execute(text("INSERT INTO categories (id, code, name, strategic_area, sensitivity, description, "
+                          "sort_order) VALUES (1, 'rån', 'Rån', 'brottsbekämpande', 'person', '', 0)"))
+        conn.execute(text(
+            "INSERT INTO incidents (id, occurred_at, day, iso_year, iso_week, week_start, month_start, hour, "
+            "weekday, source, source_category, category_id, area_id, cell_e, cell_n, place_type, age_group, "
+            "count, import_id, natural_key) VALUES (1, '2024-03-05 14:30:00', '2024-03-05', 2024, 10, "
+            "'2024-03-04', '2024-03-01', 14, 2, 'polis', 'rån', 1, 1, 662000, 6570750, 'gata', '21+', 2, "
+            "NULL, 'id:1')"))
+        conn.execute(text("INSERT INTO mart_incident_week (week_start, area_id, category_id, source, iso_year, "
+                          "iso_week, n, cum) VALUES ('2024-03-04', 1, 1, 'polis', 2024, 10, 2, 2)"))
+    migrate(blank_engine)
+    with blank_engine.connect() as conn:
+        row = conn.execute(select(Incident.source, Incident.natural_key, Incident.occurred_at, Incident.count,
+                                  Incident.cell_e, Incident.place_type)).one()
+        assert tuple(row) == ("polis", "id:1", dt.datetime(2024, 3, 5, 14, 30), 2, 662000, "gata")
+        assert conn.execute(text("SELECT n, cum FROM mart_incident_week")).one() == (2, 2)
+        if blank_engine.dialect.name == "sqlite":
+            schemas = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+                                        "AND (name LIKE 'mart%' OR name = 'incidents')")).all()
+            assert len(schemas) == 6 and all("WITHOUT ROWID" in sql for _, sql in schemas)
+            assert conn.execute(text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                                     "AND name LIKE 'ix_mart_incident_week%'")).scalar() == 2
