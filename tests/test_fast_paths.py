@@ -174,3 +174,20 @@ def test_refusals_keep_their_problems_across_processes():
     error = PersonalDataFound([Problem("f.csv", 3, "Beskrivning", "xxx", "Personnummer")])
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is PersonalDataFound and copy.problems == error.problems and str(copy) == str(error)
+
+
+def test_a_file_adding_to_stored_weeks_keeps_the_running_totals(empty_engine):
+    """New events in weeks that are already stored (and before later stored weeks) of the same
+    area and category: the weekly counts and every later running total change."""
+    from lagesbild.store.marts import refresh_marts
+    head = "Id;Tidpunkt;Kategori;Område;E;N\n"
+    first = head + "1;2024-03-05 14:30;Misshandel;Fittja;;\n2;2024-03-20 10:00;Misshandel;Fittja;;\n"
+    second = head + "3;2024-03-06 09:00;Misshandel;Fittja;;\n4;2024-02-01 09:00;Misshandel;Fittja;;\n"
+    for name, content in (("a.csv", first), ("b.csv", second)):
+        run_import(empty_engine, "incidents", SourceFile(name, content.encode()), Options(source="polis"))
+    with empty_engine.connect() as conn:
+        added = _marts(conn)
+        refresh_marts(conn)
+        assert _marts(conn) == added
+        conn.rollback()
+    assert [r[-2:] for r in added["mart_incident_week"]] == [(1, 1), (2, 3), (1, 4)]  # (n, cum) by week

@@ -127,13 +127,16 @@ def insert_ignore(conn: Connection, table: Table, df: pd.DataFrame) -> int:
 
 
 def add_counts(conn: Connection, table: Table, df: pd.DataFrame, keys: list[str],
-               ignore: bool = False) -> None:
-    """Insert the rows; where a row with the same key exists, add its n to the stored n (or, with
-    ignore=True, leave the stored row as it is)."""
+               on_conflict: str = "add") -> None:
+    """Insert the rows; where a row with the same key is stored: "add" its n to the stored n,
+    "replace" the stored values, or "ignore" the new row."""
     if df.empty:
         return
     columns = [c for c in df.columns if c in table.c]
-    action = "DO NOTHING" if ignore else f'DO UPDATE SET n = "{table.name}".n + excluded.n'
+    others = [c for c in columns if c not in keys]
+    action = {"add": f'DO UPDATE SET n = "{table.name}".n + excluded.n',
+              "replace": "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in others),
+              "ignore": "DO NOTHING"}[on_conflict]
     conflict = f"ON CONFLICT ({_names(keys)}) {action}"
     if conn.dialect.name == "postgresql":
         _pg_write(conn, table, df, columns, conflict)

@@ -15,7 +15,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, text
+from sqlalchemy import Connection, bindparam, delete, text
 
 from lagesbild.store.bulk import add_counts
 from lagesbild.store.models import (MartIncidentCell, MartIncidentCombo, MartIncidentMonth,
@@ -37,20 +37,6 @@ TABLES = {"mart_incident_week": week_t, "mart_incident_month_total": total_t,
 ROW_COLUMNS = ["occurred_at", "area_id", "category_id", "source", "cell_e", "cell_n", "place_type",
                "age_group", "count"]
 
-# cum of every weekly row from :w0 on: the running total of the weeks from :w0, plus the running
-# total of the combination's last week before :w0.
-RUNNING_TOTALS = """
-UPDATE mart_incident_week SET cum = x.cum
-FROM (SELECT k.week_start, k.area_id, k.category_id, k.source,
-             COALESCE((SELECT b.cum FROM mart_incident_week b
-                       WHERE b.area_id = k.area_id AND b.category_id = k.category_id
-                         AND b.source = k.source AND b.week_start < :w0
-                       ORDER BY b.week_start DESC LIMIT 1), 0)
-             + SUM(k.n) OVER (PARTITION BY k.area_id, k.category_id, k.source ORDER BY k.week_start) AS cum
-      FROM mart_incident_week k WHERE k.week_start >= :w0) AS x
-WHERE mart_incident_week.week_start = x.week_start AND mart_incident_week.area_id = x.area_id
-  AND mart_incident_week.category_id = x.category_id AND mart_incident_week.source = x.source
-"""
 # The running total of each combination's last week before :w0 (one index lookup per combination).
 TOTALS_BEFORE = """
 SELECT c.area_id, c.category_id, c.source,
@@ -66,12 +52,6 @@ def _sql_date(day: dt.date) -> str:
     # Written into the SQL (a date, so safe): with a bind parameter PostgreSQL may switch to a
     # generic plan that guesses a third of the table for `week_start >= $1` and scans it all.
     return f"'{day.isoformat()}'"
-
-
-def update_running_totals(conn: Connection, since: dt.date | None = None) -> None:
-    """Recompute `cum` of the weekly rows from `since` on (all rows when None)."""
-    w0 = _sql_date(since or EARLIEST_WEEK)
-    conn.execute(text(RUNNING_TOTALS.replace(":w0", w0)))
 
 
 def calendar(occurred: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -120,24 +100,39 @@ def add_rows(conn: Connection, rows: pd.DataFrame) -> None:
 
 
 def add_deltas(conn: Connection, sums: dict[str, pd.DataFrame]) -> None:
-    week = sums["mart_incident_week"]
-    w0 = pd.Timestamp(week["week_start"].min()).date()
-    touched = week[COMBO].drop_duplicates()
-    later = pd.DataFrame([tuple(r) for r in conn.execute(text(
-        f"SELECT DISTINCT area_id, category_id, source FROM mart_incident_week "
-        f"WHERE week_start >= {_sql_date(w0)}"))], columns=COMBO)
-    appends = touched.merge(later, on=COMBO).empty
-    if appends:  # the usual case (last week's file): every new week comes after the stored ones
-        base = pd.DataFrame([tuple(r) for r in conn.execute(text(TOTALS_BEFORE.replace(":w0", _sql_date(w0))))],
-                            columns=COMBO + ["base"])
-        week = week.merge(base, on=COMBO, how="left").fillna({"base": 0})
-        week = week.sort_values(COMBO + ["week_start"], kind="stable")
-        week["cum"] = week.groupby(COMBO, sort=False)["n"].cumsum() + week.pop("base").astype(np.int64)
     for name, table in TABLES.items():
-        add_counts(conn, table, week if name == "mart_incident_week" else sums[name], MART_KEYS[name])
-    add_counts(conn, combo_t, touched, COMBO, ignore=True)
-    if not appends:
-        update_running_totals(conn, w0)
+        if name == "mart_incident_week":
+            _add_weeks(conn, sums[name])
+        else:
+            add_counts(conn, table, sums[name], MART_KEYS[name])
+    touched = sums["mart_incident_week"][COMBO].drop_duplicates()
+    add_counts(conn, combo_t, touched, COMBO, on_conflict="ignore")
+
+
+def _add_weeks(conn: Connection, weeks: pd.DataFrame) -> None:
+    """Add weekly counts and rewrite the running totals of the combinations they touch from their
+    first week on: the total before that week (one lookup per combination) plus the cumulative
+    sum of the stored and the new counts. Usually (last week's file) only new weeks are written."""
+    keys = MART_KEYS["mart_incident_week"]
+    w0 = pd.Timestamp(weeks["week_start"].min()).date()
+    stored = pd.DataFrame([tuple(r) for r in conn.execute(text(
+        f"SELECT week_start, area_id, category_id, source, iso_year, iso_week, n FROM mart_incident_week "
+        f"WHERE week_start >= {_sql_date(w0)} AND source IN :sources").bindparams(
+            bindparam("sources", expanding=True)), {"sources": sorted(weeks["source"].unique())})],
+        columns=keys + ["iso_year", "iso_week", "n"])
+    touched = weeks[COMBO].drop_duplicates()
+    if not stored.empty:
+        stored = stored.merge(touched, on=COMBO)
+        stored["week_start"] = pd.to_datetime(stored["week_start"]).to_numpy().astype(weeks["week_start"].dtype)
+        weeks = (pd.concat([stored, weeks], ignore_index=True)
+                 .groupby(keys, as_index=False, sort=False)
+                 .agg(iso_year=("iso_year", "first"), iso_week=("iso_week", "first"), n=("n", "sum")))
+    base = pd.DataFrame([tuple(r) for r in conn.execute(text(TOTALS_BEFORE.replace(":w0", _sql_date(w0))))],
+                        columns=COMBO + ["base"])
+    weeks = weeks.merge(base, on=COMBO, how="left").fillna({"base": 0})
+    weeks = weeks.sort_values(COMBO + ["week_start"], kind="stable")
+    weeks["cum"] = weeks.groupby(COMBO, sort=False)["n"].cumsum() + weeks.pop("base").astype(np.int64)
+    add_counts(conn, week_t, weeks, keys, on_conflict="replace")
 
 
 def refresh_marts(conn: Connection, chunk: int = 500_000) -> None:
