@@ -8,14 +8,20 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 
+from pydeck.bindings.json_tools import default_serialize
+
 from lagesbild.domain.geo import to_wgs84
+
 
 class CompactDeck(pdk.Deck):
     """A Deck whose JSON has no indentation: pydeck pretty-prints, which more than doubles the
-    payload Streamlit sends to the browser for a map of a few thousand cells."""
+    payload Streamlit sends to the browser for a map of a few thousand cells, and its indented
+    json.dumps runs the pure-Python encoder (0.3 s for 3 000 cells). The same JSON, keys sorted as
+    pydeck sorts them, written in one pass by the C encoder."""
 
     def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"),
+                          ensure_ascii=False)
 
 
 VIEW = pdk.ViewState(latitude=59.20, longitude=17.84, zoom=10.3, pitch=0)
@@ -33,13 +39,9 @@ def color_scale(values: pd.Series, ramp=REDS, alpha: int = 190) -> list[list[int
     if finite.empty:
         return [HIDDEN_COLOR for _ in v]
     edges = np.unique(np.quantile(finite, np.linspace(0, 1, len(ramp) + 1)[1:-1]))
-    out = []
-    for x in v:
-        if math.isnan(x):
-            out.append(HIDDEN_COLOR)
-        else:
-            out.append([*ramp[int(np.searchsorted(edges, x, side="right"))], alpha])
-    return out
+    classes = np.searchsorted(edges, v.to_numpy(), side="right").tolist()
+    colors = [[*c, alpha] for c in ramp]
+    return [HIDDEN_COLOR if x != x else list(colors[k]) for x, k in zip(v.tolist(), classes)]
 
 
 def area_layer(features: list[dict], layer_id: str = "areas", filled: bool = True) -> pdk.Layer:
@@ -102,10 +104,11 @@ def cell_polygons(cells: pd.DataFrame, size: int) -> pd.DataFrame:
 
 def density_layer(cells: pd.DataFrame, size: int) -> pdk.Layer:
     """Grid cells coloured by event count; tooltip says what a cell is and how many events."""
-    data = cell_polygons(cells, size)
-    data = data.assign(fill=color_scale(np.log1p(data["n"].astype(float)), REDS, 200),
-                       tooltip=[f"Ruta {size} × {size} m<br/>Händelser: {lab}" for lab in data["n_label"]])
-    return pdk.Layer("PolygonLayer", data[["polygon", "fill", "tooltip"]], id="density", pickable=True,
+    polygons = cell_polygons(cells, size)["polygon"]
+    fills = color_scale(np.log1p(cells["n"].astype(float)), REDS, 200)
+    records = [{"polygon": p, "fill": c, "tooltip": f"Ruta {size} × {size} m<br/>Händelser: {lab}"}
+               for p, c, lab in zip(polygons, fills, cells["n_label"])]  # the records pydeck makes of a frame
+    return pdk.Layer("PolygonLayer", records, id="density", pickable=True,
                      get_polygon="polygon", get_fill_color="fill", stroked=False)
 
 

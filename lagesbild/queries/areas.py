@@ -6,6 +6,7 @@ import json
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
+from lagesbild.queries.frames import frame
 from lagesbild.store.models import Area, AreaPopulation
 
 areas_t, pop_t = Area.__table__, AreaPopulation.__table__
@@ -18,19 +19,20 @@ def area_frame(conn: Connection) -> pd.DataFrame:
                                areas_t.c.parent_id, areas_t.c.kommundel_id,
                                areas_t.c.socioeconomic_type, areas_t.c.geometry_schematic)
                         .order_by(areas_t.c.sort_order, areas_t.c.id)).all()
-    return pd.DataFrame(rows, columns=["id", "code", "name", "level", "parent_id", "kommundel_id",
-                                       "socioeconomic_type", "schematic"])
+    return frame(rows, ["id", "code", "name", "level", "parent_id", "kommundel_id",
+                        "socioeconomic_type", "schematic"])
 
 
 def area_choices(conn: Connection) -> list[tuple[str, str]]:
     """(code, label) for the area filter: kommundelar, each followed by its områden, indented."""
-    df = area_frame(conn)
+    rows = area_frame(conn)[["id", "code", "name", "level", "parent_id"]].itertuples(index=False)
+    rows = list(rows)
     out = []
-    for _, kd in df[df.level == "kommundel"].iterrows():
-        out.append((kd.code, kd["name"]))
-        for _, om in df[(df.level == "omrade") & (df.parent_id == kd.id)].iterrows():
-            out.append((om.code, f"{kd['name']} › {om['name']}"))
-    out += [(r.code, r["name"]) for _, r in df[df.level == "okant"].iterrows()]
+    for kd in (r for r in rows if r.level == "kommundel"):
+        out.append((kd.code, kd.name))
+        out += [(om.code, f"{kd.name} › {om.name}") for om in rows
+                if om.level == "omrade" and om.parent_id == kd.id]
+    out += [(r.code, r.name) for r in rows if r.level == "okant"]
     return out
 
 

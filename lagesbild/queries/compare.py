@@ -10,7 +10,7 @@ from lagesbild.formatting import week_label
 from lagesbild.privacy import Policy, suppress
 from lagesbild.queries.areas import area_frame, population
 from lagesbild.queries.filters import Filters, monday
-from lagesbild.queries.incidents import raw_counts
+from lagesbild.queries.incidents import raw_counts, raw_counts_periods
 from lagesbild.stats import flag_unusual
 from lagesbild.store.models import Category
 
@@ -31,8 +31,8 @@ def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
     `keys` (a frame with column `dim`) lists the rows to show even when they have no events.
     """
     frames = {}
-    for name, period in (("n", f), ("n_prev", f.previous_period()), ("n_ly", f.same_period_last_year())):
-        df = raw_counts(conn, period, (dim,))
+    periods = [(p.start, p.end) for p in (f, f.previous_period(), f.same_period_last_year())]
+    for name, df in zip(("n", "n_prev", "n_ly"), raw_counts_periods(conn, f, periods, (dim,))):
         if keys is not None:
             df = keys[[dim]].merge(df, on=dim, how="left").fillna({"n": 0})
             df["n"] = df["n"].astype("int64")
@@ -96,8 +96,8 @@ def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data
         return empty
     base_start = start - dt.timedelta(weeks=weeks * periods)
     base_f = f.with_period(base_start, start - dt.timedelta(days=1))
-    current = raw_counts(conn, cur_f, (level, "category"))
-    baseline = raw_counts(conn, base_f, (level, "category"))
+    current, baseline = raw_counts_periods(conn, f, [(cur_f.start, cur_f.end), (base_f.start, base_f.end)],
+                                           (level, "category"))
     tested = flag_unusual(current, baseline, [level, "category"], periods)
     sens = pd.concat([current, baseline])[[level, "category", "sensitive"]].groupby([level, "category"]).max()
     flagged = tested[tested["direction"].notna()].merge(sens.reset_index(), on=[level, "category"], how="left")
@@ -127,8 +127,9 @@ def week_vs_baseline(conn: Connection, week: Filters, dim: str, policy: Policy,
     """Per `dim`: the week's count and the mean of the `weeks` weeks before it (both suppressed)."""
     start = monday(week.start)
     base = week.with_period(start - dt.timedelta(weeks=weeks), start - dt.timedelta(days=1))
-    now = raw_counts(conn, week.with_period(start, start + dt.timedelta(days=6)), (dim,))
-    before = raw_counts(conn, base, (dim,)).rename(columns={"n": "baseline_total", "sensitive": "s2"})
+    now, before = raw_counts_periods(conn, week, [(start, start + dt.timedelta(days=6)), (base.start, base.end)],
+                                     (dim,))
+    before = before.rename(columns={"n": "baseline_total", "sensitive": "s2"})
     merged = now.merge(before, on=dim, how="outer").fillna({"n": 0, "baseline_total": 0})
     merged["sensitive"] = merged["sensitive"].astype("boolean").fillna(False) | merged["s2"].astype("boolean").fillna(False)
     merged["sensitive"] = merged["sensitive"].astype(bool)

@@ -6,6 +6,7 @@ from sqlalchemy import Connection, func, select
 
 from lagesbild.privacy import Policy, suppress
 from lagesbild.queries.filters import Filters, area_ids
+from lagesbild.queries.frames import frame
 from lagesbild.queries.incidents import raw_counts
 from lagesbild.store.models import Area, HousingFigure
 
@@ -27,7 +28,7 @@ def housing(conn: Connection, f: Filters, level: str, policy: Policy | None = No
     ids = area_ids(conn, f.areas)
     if ids is not None:
         q = q.where(h_t.c.area_id.in_(ids))
-    df = pd.DataFrame(conn.execute(q).all(), columns=["area_id", "period_start", "period_kind", *MEASURES])
+    df = frame(conn.execute(q), ["area_id", "period_start", "period_kind", *MEASURES])
     if df.empty:
         return df
     names = dict(conn.execute(select(areas_t.c.id, areas_t.c.name)).all())

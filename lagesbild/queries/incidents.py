@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, case, cast, extract, func, select
+from sqlalchemy import Connection, Integer, and_, case, cast, extract, func, or_, select
 
 from lagesbild.errors import LagesbildError
 from lagesbild.privacy import Policy, suppress
 from lagesbild.queries.filters import Filters, area_ids, category_conditions, monday
+from lagesbild.queries.frames import frame
 from lagesbild.store.models import (Area, Category, CategoryFocus, MartIncidentCombo, MartIncidentMonth,
                                     MartIncidentMonthTotal, MartIncidentWeek)
 
@@ -70,7 +71,6 @@ def period_bounds(f: Filters, grain: str) -> tuple[dt.date, dt.date]:
 def _dim_column(dim: str, t, grain: str):
     if dim in ("week", "month", "quarter", "year"):
         period = t.c.week_start if grain == "week" else t.c.month_start
-        year = cast(extract("year", period), Integer)
     columns = {
         "kommundel": lambda: func.coalesce(areas_t.c.kommundel_id, areas_t.c.id),
         "omrade": lambda: t.c.area_id,
@@ -81,8 +81,8 @@ def _dim_column(dim: str, t, grain: str):
         "pyramid_level": lambda: cat_t.c.pyramid_level,
         "week": lambda: period,
         "month": lambda: period,
-        "quarter": lambda: year * 10 + (cast(extract("month", period), Integer) + 2) // 3,
-        "year": lambda: year,
+        "quarter": lambda: _period_column("quarter", period),
+        "year": lambda: _period_column("year", period),
         "place_type": lambda: t.c.place_type,
         "age_group": lambda: t.c.age_group,
     }
@@ -104,39 +104,63 @@ def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str |
              MartIncidentMonth if set(by) & DETAIL_ONLY else MartIncidentMonthTotal).__table__
         period = t.c.week_start if grain == "week" else t.c.month_start
         conditions = [period >= first, period <= last, *category_conditions(f, t.c.category_id)]
-    joined = t.join(cat_t, cat_t.c.id == t.c.category_id).join(areas_t, areas_t.c.id == t.c.area_id)
+        ids = area_ids(conn, f.areas)
+        if ids is not None:
+            conditions.append(t.c.area_id.in_(ids))
+        if f.sources:
+            conditions.append(t.c.source.in_(f.sources))
+    joined = t.join(cat_t, cat_t.c.id == t.c.category_id)
+    if "kommundel" in by:  # the other dimensions need no area table
+        joined = joined.join(areas_t, areas_t.c.id == t.c.area_id)
     if "focus_area" in by:
         joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
-    cols = [_dim_column(d, t, grain).label(d) for d in by]
+    # Quarters and years are computed from the months after summing per month, not on every mart row.
+    derived = [d for d in by if d in ("quarter", "year")]
+    inner = [d for d in by if d not in derived] + (["month"] if derived and "month" not in by else [])
+    cols = [_dim_column(d, t, grain).label(d) for d in inner]
     sensitive = func.max(case((cat_t.c.sensitivity == "person", 1), else_=0)).label("sensitive")
     query = select(*cols, func.sum(t.c.n).label("n"), sensitive).select_from(joined).where(*conditions)
+    if cols:
+        query = query.group_by(*cols)
+    if derived:
+        months = query.subquery("by_month")
+        cols = [_period_column(d, months.c.month).label(d) if d in derived else months.c[d] for d in by]
+        query = select(*cols, func.sum(months.c.n).label("n"), func.max(months.c.sensitive).label("sensitive")) \
+            .group_by(*cols)
+    return query.order_by(*cols) if cols else query
+
+
+def _period_column(dim: str, month):
+    year = cast(extract("year", month), Integer)
+    return year * 10 + (cast(extract("month", month), Integer) + 2) // 3 if dim == "quarter" else year
+
+
+def _running_total(bound):
+    """The running total of the combination of mart_incident_combo at the last week that meets
+    `bound` (one lookup in ix_mart_incident_week_cum), 0 before its first week."""
+    return func.coalesce(
+        select(week_t.c.cum).where(week_t.c.area_id == combo_t.c.area_id,
+                                   week_t.c.category_id == combo_t.c.category_id,
+                                   week_t.c.source == combo_t.c.source, bound)
+        .order_by(week_t.c.week_start.desc()).limit(1).scalar_subquery(), 0)
+
+
+def _combo_conditions(conn: Connection, f: Filters) -> list:
+    conds = category_conditions(f, combo_t.c.category_id)
     ids = area_ids(conn, f.areas)
     if ids is not None:
-        query = query.where(t.c.area_id.in_(ids))
+        conds.append(combo_t.c.area_id.in_(ids))
     if f.sources:
-        query = query.where(t.c.source.in_(f.sources))
-    if cols:
-        query = query.group_by(*[c for c in cols]).order_by(*[c for c in cols])
-    return query
+        conds.append(combo_t.c.source.in_(f.sources))
+    return conds
 
 
 def _period_sums(conn: Connection, f: Filters, first: dt.date, last: dt.date):
     """Events of the weeks first..last per (area, category, source) of the selection: the running
     total at the last week up to `last` minus the one before `first` (ix_mart_incident_week_cum)."""
-    def running_total(bound):
-        return func.coalesce(
-            select(week_t.c.cum).where(week_t.c.area_id == combo_t.c.area_id,
-                                       week_t.c.category_id == combo_t.c.category_id,
-                                       week_t.c.source == combo_t.c.source, bound)
-            .order_by(week_t.c.week_start.desc()).limit(1).scalar_subquery(), 0)
-    n = running_total(week_t.c.week_start <= last) - running_total(week_t.c.week_start < first)
+    n = _running_total(week_t.c.week_start <= last) - _running_total(week_t.c.week_start < first)
     sums = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, n.label("n")) \
-        .where(*category_conditions(f, combo_t.c.category_id))
-    ids = area_ids(conn, f.areas)
-    if ids is not None:
-        sums = sums.where(combo_t.c.area_id.in_(ids))
-    if f.sources:
-        sums = sums.where(combo_t.c.source.in_(f.sources))
+        .where(*_combo_conditions(conn, f))
     # MATERIALIZED: computed once; as a plain subquery SQLite repeats the lookups for WHERE n > 0.
     return sums.cte("period_sums").prefix_with("MATERIALIZED")
 
@@ -144,7 +168,7 @@ def _period_sums(conn: Connection, f: Filters, first: dt.date, last: dt.date):
 def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
     """Unsuppressed counts: for the query layer's own arithmetic only, never for a page."""
     query = counts_query(conn, f, by, grain).limit(MAX_ROWS + 1)
-    df = pd.DataFrame(conn.execute(query).all(), columns=[*by, "n", "sensitive"])
+    df = frame(conn.execute(query), [*by, "n", "sensitive"])
     if len(df) > MAX_ROWS:
         raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
                                "färre områden eller en grövre indelning.".replace(",", " "))
@@ -158,6 +182,50 @@ def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | N
         if d in by:
             df[d] = pd.to_datetime(df[d]).dt.date
     return df
+
+
+def raw_counts_periods(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.date]],
+                       by: tuple[str, ...]) -> list[pd.DataFrame]:
+    """raw_counts(conn, f.with_period(start, end), by) for each (start, end) of `periods`, from one
+    query when they come from running totals: each distinct bound is looked up once per
+    combination (a period and the one before it share one), and the combinations are read once.
+    """
+    if not by or grain_for(by) != "week" or "week" in by or len(periods) < 2:
+        return [raw_counts(conn, f.with_period(a, b), by) for a, b in periods]
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown:
+        raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
+    bounds = [period_bounds(f.with_period(a, b), "week") for a, b in periods]
+    # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day.
+    cuts = sorted({d for first, last in bounds for d in (first - dt.timedelta(days=1), last)})
+    totals = [_running_total(week_t.c.week_start <= d).label(f"c{i}") for i, d in enumerate(cuts)]
+    t = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, *totals) \
+        .where(*_combo_conditions(conn, f)).cte("running_totals").prefix_with("MATERIALIZED")
+    at = {d: t.c[f"c{i}"] for i, d in enumerate(cuts)}
+    ns = [at[last] - at[first - dt.timedelta(days=1)] for first, last in bounds]
+    joined = t.join(cat_t, cat_t.c.id == t.c.category_id).join(areas_t, areas_t.c.id == t.c.area_id)
+    if "focus_area" in by:
+        joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
+    cols = [_dim_column(d, t, "week").label(d) for d in by]
+    person = cat_t.c.sensitivity == "person"
+    query = (select(*cols, *[func.sum(n).label(f"n{i}") for i, n in enumerate(ns)],
+                    *[func.max(case((and_(person, n > 0), 1), else_=0)).label(f"s{i}")
+                      for i, n in enumerate(ns)])
+             .select_from(joined).where(or_(*[n > 0 for n in ns]))
+             .group_by(*cols).order_by(*cols).limit(len(periods) * MAX_ROWS + 1))
+    both = frame(conn.execute(query),
+                 [*by, *[f"n{i}" for i in range(len(ns))], *[f"s{i}" for i in range(len(ns))]])
+    frames = []
+    for i in range(len(ns)):
+        # The rows the period's own query returns: the keys with events in that period.
+        df = both.loc[both[f"n{i}"] > 0, [*by, f"n{i}", f"s{i}"]].set_axis([*by, "n", "sensitive"], axis=1)
+        if len(df) > MAX_ROWS:
+            raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
+                                   "färre områden eller en grövre indelning.".replace(",", " "))
+        df = df.reset_index(drop=True).astype({"n": "int64"})
+        df["sensitive"] = df["sensitive"].astype(bool)
+        frames.append(df)
+    return frames
 
 
 def counts(conn: Connection, f: Filters, by: tuple[str, ...], policy: Policy,

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, case, func, select
 from lagesbild.domain.geo import CELL_SIZE_M
 from lagesbild.privacy import Policy, suppress
 from lagesbild.queries.filters import Filters, area_ids, category_conditions
+from lagesbild.queries.frames import frame
 from lagesbild.queries.incidents import MAX_ROWS
 from lagesbild.store.models import Category, MartIncidentCell
 
@@ -48,8 +49,8 @@ def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     borders; a cell with any hidden part is hidden. Hidden cells are left out altogether: even a
     grey square would tell where a few person-related events took place. attrs: cell_size (metres).
     """
-    finest = pd.DataFrame([tuple(r) for r in conn.execute(_cells_query(conn, f, CELL_SIZE_M))],
-                          columns=["area_id", "cell_e", "cell_n", "n", "sensitive"])
+    finest = frame(conn.execute(_cells_query(conn, f, CELL_SIZE_M)),
+                   ["area_id", "cell_e", "cell_n", "n", "sensitive"])
     for size in CELL_SIZES:  # coarser grids summed from the finest one, not queried again
         raw = _coarsen(finest, size)
         if raw[["cell_e", "cell_n"]].drop_duplicates().shape[0] <= MAX_ROWS and len(raw) <= MAX_ROWS * 2:

@@ -9,7 +9,7 @@ from sqlalchemy import Connection
 from lagesbild.privacy import Policy, suppress
 from lagesbild.queries.areas import selection_population
 from lagesbild.queries.filters import Filters
-from lagesbild.queries.incidents import raw_counts
+from lagesbild.queries.incidents import raw_counts, raw_counts_periods
 
 ROLLING = {"month": 3, "quarter": 2}
 
@@ -73,12 +73,10 @@ def _complete(raw: pd.DataFrame, grain: str) -> pd.DataFrame:
 def year_over_year(conn: Connection, f: Filters, split: str, policy: Policy, years: int = 4) -> pd.DataFrame:
     """Split × year for the same part of each year: 1 January up to the selection's end date."""
     end = f.end
-    frames = []
-    for y in range(end.year - years + 1, end.year + 1):
-        same_day = end.replace(year=y, day=min(end.day, 28)) if end.month == 2 else end.replace(year=y)
-        df = raw_counts(conn, f.with_period(dt.date(y, 1, 1), same_day), (split,))
-        df["year"] = y
-        frames.append(df)
+    years_ = list(range(end.year - years + 1, end.year + 1))
+    periods = [(dt.date(y, 1, 1), end.replace(year=y, day=min(end.day, 28)) if end.month == 2 else end.replace(year=y))
+               for y in years_]
+    frames = [df.assign(year=y) for y, df in zip(years_, raw_counts_periods(conn, f, periods, (split,)))]
     raw = pd.concat(frames, ignore_index=True)
     if raw.empty:
         return raw

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Connection, and_, case, func, select
 
 from lagesbild.queries.filters import Filters, area_ids
+from lagesbild.queries.frames import frame
 from lagesbild.store.models import Area, Observation, SafetyWalk
 
 obs_t, walk_t, areas_t = Observation.__table__, SafetyWalk.__table__, Area.__table__
@@ -42,7 +43,7 @@ def status_by(conn: Connection, f: Filters, group: str, today: dt.date) -> pd.Da
                 func.sum(case((_overdue(today), 1), else_=0)).label("overdue"),
                 func.count().label("total"))
          .select_from(j).where(*conds).group_by(col).order_by(func.count().desc()))
-    return pd.DataFrame(conn.execute(q).all(), columns=[group, "open", "fixed", "rejected", "overdue", "total"])
+    return frame(conn.execute(q), [group, "open", "fixed", "rejected", "overdue", "total"])
 
 
 def time_to_fix(conn: Connection, f: Filters) -> pd.DataFrame:
@@ -51,7 +52,7 @@ def time_to_fix(conn: Connection, f: Filters) -> pd.DataFrame:
     q = (select(walk_t.c.walked_on, obs_t.c.fixed_on, obs_t.c.deadline, obs_t.c.category)
          .select_from(j).where(*conds, obs_t.c.status == "åtgärdad", obs_t.c.fixed_on.is_not(None))
          .limit(20_000))
-    df = pd.DataFrame(conn.execute(q).all(), columns=["walked_on", "fixed_on", "deadline", "category"])
+    df = frame(conn.execute(q), ["walked_on", "fixed_on", "deadline", "category"])
     if df.empty:
         return df.assign(days=pd.Series(dtype="int64"), in_time=pd.Series(dtype=bool))
     df["days"] = [(b - a).days for a, b in zip(df.walked_on, df.fixed_on)]
@@ -88,7 +89,7 @@ def action_list(conn: Connection, f: Filters, today: dt.date, which: str, all_wa
                 obs_t.c.description, obs_t.c.proposed_action, obs_t.c.responsible_actor,
                 obs_t.c.priority, obs_t.c.deadline, obs_t.c.status)
          .select_from(j).where(*conds, cond).order_by(obs_t.c.deadline, areas_t.c.name).limit(limit))
-    df = pd.DataFrame(conn.execute(q).all(), columns=["area", "walked_on", "category", "description",
+    df = frame(conn.execute(q), ["area", "walked_on", "category", "description",
                                                       "proposed_action", "responsible_actor",
                                                       "priority", "deadline", "status"])
     df["days_overdue"] = [(today - d).days if d is not None and d < today else 0 for d in df.deadline]
@@ -105,7 +106,7 @@ def overdue_by_actor(conn: Connection, f: Filters, today: dt.date) -> pd.DataFra
                 func.sum(case((and_(obs_t.c.status.in_(OPEN), walk_t.c.walked_on >= f.start), 1), else_=0)).label("new"))
          .select_from(j).where(*conds_all).group_by(obs_t.c.responsible_actor)
          .order_by(obs_t.c.responsible_actor))
-    df = pd.DataFrame(conn.execute(q).all(), columns=["responsible_actor", "overdue", "due", "new"])
+    df = frame(conn.execute(q), ["responsible_actor", "overdue", "due", "new"])
     return df[(df[["overdue", "due", "new"]].sum(axis=1)) > 0].reset_index(drop=True)
 
 
@@ -117,4 +118,4 @@ def observation_cells(conn: Connection, f: Filters, today: dt.date) -> pd.DataFr
     q = (select(obs_t.c.cell_e, obs_t.c.cell_n, status, func.count().label("n"))
          .select_from(j).where(*conds, obs_t.c.cell_e.is_not(None))
          .group_by(obs_t.c.cell_e, obs_t.c.cell_n, status))
-    return pd.DataFrame(conn.execute(q).all(), columns=["cell_e", "cell_n", "status", "n"])
+    return frame(conn.execute(q), ["cell_e", "cell_n", "status", "n"])
