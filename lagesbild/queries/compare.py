@@ -10,7 +10,7 @@ from lagesbild.formatting import week_label
 from lagesbild.privacy import Policy, suppress
 from lagesbild.queries.areas import area_frame, population
 from lagesbild.queries.filters import Filters, monday
-from lagesbild.queries.incidents import raw_counts, raw_counts_periods
+from lagesbild.queries.incidents import period_table, raw_counts, raw_counts_periods
 from lagesbild.stats import flag_unusual
 from lagesbild.store.models import Category
 
@@ -30,28 +30,22 @@ def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
     Each of the three columns is suppressed on its own (1-D, so its total may be published).
     `keys` (a frame with column `dim`) lists the rows to show even when they have no events.
     """
-    frames = {}
     periods = [(p.start, p.end) for p in (f, f.previous_period(), f.same_period_last_year())]
-    for name, df in zip(("n", "n_prev", "n_ly"), raw_counts_periods(conn, f, periods, (dim,))):
-        if keys is not None:
-            df = keys[[dim]].merge(df, on=dim, how="left").fillna({"n": 0})
-            df["n"] = df["n"].astype("int64")
-            df["sensitive"] = df["sensitive"].astype("boolean").fillna(False).astype(bool)
-        frames[name] = suppress(df, policy).rename(columns={"n": name, "n_label": f"{name}_label",
-                                                              "suppressed": f"{name}_suppressed"})
-    out = frames["n"]
-    for name in ("n_prev", "n_ly"):
-        out = out.merge(frames[name][[dim, name, f"{name}_label", f"{name}_suppressed"]], on=dim, how="outer")
-    for name in ("n", "n_prev", "n_ly"):
-        out[f"{name}_label"] = out[f"{name}_label"].fillna("0")
-    out = out.fillna({"n": 0, "n_prev": 0, "n_ly": 0}).infer_objects()
-    for name in ("n", "n_prev", "n_ly"):
-        hidden = out[f"{name}_suppressed"].astype("boolean").fillna(False).astype(bool)
-        out[name] = out[name].where(~hidden)
-        out[f"{name}_suppressed"] = hidden
+    table = period_table(conn, f, periods, (dim,))
+    if keys is not None:
+        table = keys[[dim]].merge(table, on=dim, how="left")
+    out = table[[dim]].copy()
+    for i, name in enumerate(("n", "n_prev", "n_ly")):
+        # A key without events in this period is a 0: never hidden, never a candidate for
+        # secondary suppression, so the column is suppressed as if it had only the other keys.
+        one = pd.DataFrame({dim: table[dim], "n": table[f"n{i}"].fillna(0).astype("int64"),
+                            "sensitive": table[f"s{i}"].astype("boolean").fillna(False).astype(bool)})
+        shown = suppress(one, policy)
+        out[name], out[f"{name}_label"], out[f"{name}_suppressed"] = \
+            shown["n"], shown["n_label"], shown["suppressed"].astype(bool)
     out["change_prev"] = percent_change(out["n"], out["n_prev"])
     out["change_ly"] = percent_change(out["n"], out["n_ly"])
-    return out.drop(columns=["sensitive"], errors="ignore")
+    return out
 
 
 def area_summary(conn: Connection, f: Filters, level: str, policy: Policy) -> pd.DataFrame:
@@ -96,11 +90,13 @@ def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data
         return empty
     base_start = start - dt.timedelta(weeks=weeks * periods)
     base_f = f.with_period(base_start, start - dt.timedelta(days=1))
-    current, baseline = raw_counts_periods(conn, f, [(cur_f.start, cur_f.end), (base_f.start, base_f.end)],
-                                           (level, "category"))
-    tested = flag_unusual(current, baseline, [level, "category"], periods)
-    sens = pd.concat([current, baseline])[[level, "category", "sensitive"]].groupby([level, "category"]).max()
-    flagged = tested[tested["direction"].notna()].merge(sens.reset_index(), on=[level, "category"], how="left")
+    keys = [level, "category"]
+    table = period_table(conn, f, [(cur_f.start, cur_f.end), (base_f.start, base_f.end)], tuple(keys))
+    # Keys without events in one of the two periods come as 0 there, as the outer merge would give.
+    current, baseline = table[keys].assign(n=table["n0"]), table[keys].assign(n=table["n1"])
+    tested = flag_unusual(current, baseline, keys, periods)
+    sens = table[keys].assign(sensitive=table["s0"] | table["s1"])
+    flagged = tested[tested["direction"].notna()].merge(sens, on=keys, how="left")
     flagged = flagged.rename(columns={level: "area_id"})
     shown = suppress(flagged.rename(columns={"observed": "n"}).fillna({"sensitive": True}), policy)
     shown = shown.rename(columns={"n": "observed", "n_label": "observed_label"})

@@ -187,14 +187,38 @@ def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | N
 def raw_counts_periods(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.date]],
                        by: tuple[str, ...]) -> list[pd.DataFrame]:
     """raw_counts(conn, f.with_period(start, end), by) for each (start, end) of `periods`, from one
-    query when they come from running totals: each distinct bound is looked up once per
-    combination (a period and the one before it share one), and the combinations are read once.
-    """
-    if not by or grain_for(by) != "week" or "week" in by or len(periods) < 2:
+    query when they come from running totals (see period_table)."""
+    if not _one_query(by, periods):
         return [raw_counts(conn, f.with_period(a, b), by) for a, b in periods]
-    unknown = [d for d in by if d not in DIMENSIONS]
-    if unknown:
-        raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
+    table = period_table(conn, f, periods, by)
+    frames = []
+    for i in range(len(periods)):
+        # The rows the period's own query returns: the keys with events in that period.
+        df = table.loc[table[f"n{i}"] > 0, [*by, f"n{i}", f"s{i}"]].set_axis([*by, "n", "sensitive"], axis=1)
+        frames.append(df.reset_index(drop=True))
+    return frames
+
+
+def _one_query(by: tuple[str, ...], periods) -> bool:
+    return bool(by) and grain_for(by) == "week" and "week" not in by and len(periods) > 1
+
+
+def period_table(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.date]],
+                 by: tuple[str, ...]) -> pd.DataFrame:
+    """Unsuppressed counts of several periods side by side: `by`, then n0, n1, … (int) and s0, s1, …
+    (sensitive, bool) per period, one row per key with events in any of them, ordered by `by`.
+
+    From running totals one query: each distinct bound is looked up once per combination (a
+    period and the one before it share one) and the combinations are read once.
+    """
+    names = [f"n{i}" for i in range(len(periods))] + [f"s{i}" for i in range(len(periods))]
+    if not _one_query(by, periods):
+        table = None
+        for i, (a, b) in enumerate(periods):
+            df = raw_counts(conn, f.with_period(a, b), by).rename(columns={"n": f"n{i}", "sensitive": f"s{i}"})
+            table = df if table is None else table.merge(df, on=list(by), how="outer")
+        table = table.sort_values(list(by), kind="stable").reset_index(drop=True)
+        return table.fillna({c: 0 for c in names}).astype({c: "int64" if c[0] == "n" else bool for c in names})
     bounds = [period_bounds(f.with_period(a, b), "week") for a, b in periods]
     # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day.
     cuts = sorted({d for first, last in bounds for d in (first - dt.timedelta(days=1), last)})
@@ -203,7 +227,9 @@ def raw_counts_periods(conn: Connection, f: Filters, periods: list[tuple[dt.date
         .where(*_combo_conditions(conn, f)).cte("running_totals").prefix_with("MATERIALIZED")
     at = {d: t.c[f"c{i}"] for i, d in enumerate(cuts)}
     ns = [at[last] - at[first - dt.timedelta(days=1)] for first, last in bounds]
-    joined = t.join(cat_t, cat_t.c.id == t.c.category_id).join(areas_t, areas_t.c.id == t.c.area_id)
+    joined = t.join(cat_t, cat_t.c.id == t.c.category_id)
+    if "kommundel" in by:
+        joined = joined.join(areas_t, areas_t.c.id == t.c.area_id)
     if "focus_area" in by:
         joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
     cols = [_dim_column(d, t, "week").label(d) for d in by]
@@ -213,19 +239,11 @@ def raw_counts_periods(conn: Connection, f: Filters, periods: list[tuple[dt.date
                       for i, n in enumerate(ns)])
              .select_from(joined).where(or_(*[n > 0 for n in ns]))
              .group_by(*cols).order_by(*cols).limit(len(periods) * MAX_ROWS + 1))
-    both = frame(conn.execute(query),
-                 [*by, *[f"n{i}" for i in range(len(ns))], *[f"s{i}" for i in range(len(ns))]])
-    frames = []
-    for i in range(len(ns)):
-        # The rows the period's own query returns: the keys with events in that period.
-        df = both.loc[both[f"n{i}"] > 0, [*by, f"n{i}", f"s{i}"]].set_axis([*by, "n", "sensitive"], axis=1)
-        if len(df) > MAX_ROWS:
-            raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
-                                   "färre områden eller en grövre indelning.".replace(",", " "))
-        df = df.reset_index(drop=True).astype({"n": "int64"})
-        df["sensitive"] = df["sensitive"].astype(bool)
-        frames.append(df)
-    return frames
+    table = frame(conn.execute(query), [*by, *names])
+    if (table[names[:len(periods)]] > 0).sum().max() > MAX_ROWS:
+        raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
+                               "färre områden eller en grövre indelning.".replace(",", " "))
+    return table.astype({c: "int64" if c[0] == "n" else bool for c in names})
 
 
 def counts(conn: Connection, f: Filters, by: tuple[str, ...], policy: Policy,
