@@ -19,9 +19,9 @@ START = END - dt.timedelta(weeks=52, days=-1)
 
 
 def _incidents(engine: Engine, extra: str = "") -> pd.DataFrame:
-    cols = "day, area_id, category_id, source, count" + extra
+    cols = "occurred_at, area_id, category_id, source, count" + extra
     df = pd.read_sql(f"SELECT {cols} FROM incidents", engine)
-    df["day"] = pd.to_datetime(df["day"])
+    df["day"] = pd.to_datetime(df.pop("occurred_at"), format="ISO8601").dt.normalize()
     return df
 
 
