@@ -44,7 +44,7 @@ SELECT c.area_id, c.category_id, c.source,
                  WHERE b.area_id = c.area_id AND b.category_id = c.category_id
                    AND b.source = c.source AND b.week_start < :w0
                  ORDER BY b.week_start DESC LIMIT 1), 0) AS base
-FROM mart_incident_combo c
+FROM mart_incident_combo c WHERE c.source IN :sources
 """
 
 
@@ -115,10 +115,11 @@ def _add_weeks(conn: Connection, weeks: pd.DataFrame) -> None:
     sum of the stored and the new counts. Usually (last week's file) only new weeks are written."""
     keys = MART_KEYS["mart_incident_week"]
     w0 = pd.Timestamp(weeks["week_start"].min()).date()
+    sources = sorted(weeks["source"].unique())
     stored = pd.DataFrame([tuple(r) for r in conn.execute(text(
         f"SELECT week_start, area_id, category_id, source, iso_year, iso_week, n FROM mart_incident_week "
         f"WHERE week_start >= {_sql_date(w0)} AND source IN :sources").bindparams(
-            bindparam("sources", expanding=True)), {"sources": sorted(weeks["source"].unique())})],
+            bindparam("sources", expanding=True)), {"sources": sources})],
         columns=keys + ["iso_year", "iso_week", "n"])
     touched = weeks[COMBO].drop_duplicates()
     if not stored.empty:
@@ -127,8 +128,9 @@ def _add_weeks(conn: Connection, weeks: pd.DataFrame) -> None:
         weeks = (pd.concat([stored, weeks], ignore_index=True)
                  .groupby(keys, as_index=False, sort=False)
                  .agg(iso_year=("iso_year", "first"), iso_week=("iso_week", "first"), n=("n", "sum")))
-    base = pd.DataFrame([tuple(r) for r in conn.execute(text(TOTALS_BEFORE.replace(":w0", _sql_date(w0))))],
-                        columns=COMBO + ["base"])
+    base = pd.DataFrame([tuple(r) for r in conn.execute(
+        text(TOTALS_BEFORE.replace(":w0", _sql_date(w0))).bindparams(bindparam("sources", expanding=True)),
+        {"sources": sources})], columns=COMBO + ["base"])
     weeks = weeks.merge(base, on=COMBO, how="left").fillna({"base": 0})
     weeks = weeks.sort_values(COMBO + ["week_start"], kind="stable")
     weeks["cum"] = weeks.groupby(COMBO, sort=False)["n"].cumsum() + weeks.pop("base").astype(np.int64)
