@@ -16,8 +16,8 @@ st.markdown(f"**Urval:** {describe(f)}")
 level = st.segmented_control("Områdesnivå", ["kommundel", "omrade"], default="kommundel",
                              format_func={"kommundel": "Kommundel", "omrade": "Område (RegSO)"}.get,
                              key="niva", bind="query-params") or "kommundel"
-summary = q("area_summary", f, level, policy)
-total = q("compare_periods", f, "strategic_area", policy)
+first, _ = q("data_range")
+summary, total, flags = q("overview", f, level, policy, first)
 
 if summary["n"].fillna(0).sum() == 0 and not summary["n_suppressed"].any():
     st.warning("Urvalet innehåller inga händelser. Välj en längre period eller färre filter i sidopanelen.")
@@ -60,8 +60,6 @@ st.caption(f"Invånare {summary.attrs.get('population_year', '')}. Procentuell f
            f"{policy.k} visas som {policy.label()}.")
 
 st.subheader("Det här sticker ut")
-first, _ = q("data_range")
-flags = q("unusual", f, level, policy, first)
 areas = q("area_frame")
 names = dict(zip(areas["id"], areas["name"]))
 if flags.attrs.get("periods", 0) == 0:

@@ -155,3 +155,17 @@ def test_several_periods_in_one_query_equal_one_query_each(demo_engine, by):
             for (start, end), df in zip(periods, got):
                 want = incidents.raw_counts(conn, f.with_period(start, end), by)
                 pd.testing.assert_frame_equal(df.reset_index(drop=True), want, check_dtype=False)
+
+
+@pytest.mark.parametrize("level", ["kommundel", "omrade"])
+def test_overview_equals_its_three_queries(demo_engine, level):
+    """Översikt's one query gives exactly area_summary, compare_periods and unusual."""
+    first = dt.date(2023, 11, 20)
+    for f in (YEAR, WEEK, Filters(dt.date(2026, 8, 17), YEAR.end, strategic_areas=("våldsförebyggande",))):
+        with demo_engine.connect() as conn:
+            summary, total, flags = compare.overview(conn, f, level, Policy(), first)
+            pd.testing.assert_frame_equal(summary, compare.area_summary(conn, f, level, Policy()))
+            pd.testing.assert_frame_equal(total, compare.compare_periods(conn, f, "strategic_area", Policy()))
+            want = compare.unusual(conn, f, level, Policy(), first)
+            pd.testing.assert_frame_equal(flags, want)
+            assert flags.attrs == want.attrs and summary.attrs == compare.area_summary(conn, f, level, Policy()).attrs

@@ -23,6 +23,10 @@ def percent_change(now: pd.Series, before: pd.Series) -> pd.Series:
     return ((now - before) / before).where(ok)
 
 
+def _three_periods(f: Filters) -> list[tuple[dt.date, dt.date]]:
+    return [(p.start, p.end) for p in (f, f.previous_period(), f.same_period_last_year())]
+
+
 def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
                     keys: pd.DataFrame | None = None) -> pd.DataFrame:
     """Counts per `dim` for the period, the previous period and the same period last year.
@@ -30,10 +34,15 @@ def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
     Each of the three columns is suppressed on its own (1-D, so its total may be published).
     `keys` (a frame with column `dim`) lists the rows to show even when they have no events.
     """
-    periods = [(p.start, p.end) for p in (f, f.previous_period(), f.same_period_last_year())]
-    table = period_table(conn, f, periods, (dim,))
+    return _compare(period_table(conn, f, _three_periods(f), (dim,)), dim, policy, keys)
+
+
+def _compare(table: pd.DataFrame, dim: str, policy: Policy, keys: pd.DataFrame | None) -> pd.DataFrame:
+    """compare_periods from a period_table of the three periods (n0..n2, s0..s2 per `dim`)."""
     if keys is not None:
         table = keys[[dim]].merge(table, on=dim, how="left")
+    else:
+        table = table.sort_values(dim, kind="stable").reset_index(drop=True)
     out = table[[dim]].copy()
     for i, name in enumerate(("n", "n_prev", "n_ly")):
         # A key without events in this period is a 0: never hidden, never a candidate for
@@ -48,15 +57,28 @@ def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
     return out
 
 
-def area_summary(conn: Connection, f: Filters, level: str, policy: Policy) -> pd.DataFrame:
-    """Per area of `level`: counts now / before / last year, population and rate per 1 000."""
+def _rollup(table: pd.DataFrame, dim: str, periods: int) -> pd.DataFrame:
+    """A period_table summed to `dim`: counts added, a period sensitive where any part is (a part
+    without events in the period is never sensitive there), keys with events in any period."""
+    n, s = [f"n{i}" for i in range(periods)], [f"s{i}" for i in range(periods)]
+    out = table.groupby(dim, sort=True, dropna=False).agg({**{c: "sum" for c in n}, **{c: "max" for c in s}})
+    return out[(out[n] > 0).any(axis=1)].reset_index()
+
+
+def area_summary(conn: Connection, f: Filters, level: str, policy: Policy,
+                 table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per area of `level`: counts now / before / last year, population and rate per 1 000.
+
+    `table`: the period_table of the three periods per `level`, when the caller has it."""
     areas = area_frame(conn)
     keys = areas[areas.level == level].rename(columns={"id": level})
     if f.areas:
         chosen = areas[areas.code.isin(f.areas)]
         ids = set(chosen.id) | set(areas[areas.parent_id.isin(chosen.id)].id) | set(chosen.kommundel_id.dropna())
         keys = keys[keys[level].isin(ids)]
-    out = compare_periods(conn, f, level, policy, keys=keys[[level]])
+    if table is None:
+        table = period_table(conn, f, _three_periods(f), (level,))
+    out = _compare(table, level, policy, keys=keys[[level]])
     out = out.merge(areas.rename(columns={"id": level})[[level, "code", "name", "level"]], on=level, how="left")
     pop = population(conn, f.end.year)
     out["population"] = out[level].map(pop)
@@ -67,6 +89,30 @@ def area_summary(conn: Connection, f: Filters, level: str, policy: Policy) -> pd
     return out.rename(columns={level: "area_id"})
 
 
+def overview(conn: Connection, f: Filters, level: str, policy: Policy, first_data_day: dt.date,
+             max_periods: int = 8) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """What Översikt shows, from one running-total query per area × category of `level` for
+    every period it needs (this, previous, last year, the flags' baseline):
+    (area_summary per `level`, compare_periods per strategic area, unusual per `level`).
+    Each is exactly what its own function returns."""
+    three = _three_periods(f)
+    plan = _baseline(f, first_data_day, max_periods)
+    periods = three + ([(plan["current"].start, plan["current"].end), (plan["base"].start, plan["base"].end)]
+                       if plan["periods"] else [])
+    table = period_table(conn, f, periods, (level, "category"))
+    strategy = dict(conn.execute(select(Category.code, Category.strategic_area)).all())
+    summary = area_summary(conn, f, level, policy, table=_rollup(table, level, 3))
+    total = _compare(_rollup(table.assign(strategic_area=table["category"].map(strategy)), "strategic_area", 3),
+                     "strategic_area", policy, None)
+    flags_table = None
+    if plan["periods"]:
+        flags_table = table[[level, "category", "n3", "n4", "s3", "s4"]].set_axis(
+            [level, "category", "n0", "n1", "s0", "s1"], axis=1)
+        flags_table = flags_table[(flags_table[["n0", "n1"]] > 0).any(axis=1)].reset_index(drop=True)
+    flags = unusual(conn, f, level, policy, first_data_day, max_periods, table=flags_table)
+    return summary, total, flags
+
+
 def baseline_periods(f: Filters, first_data_day: dt.date, max_periods: int) -> int:
     """How many whole periods of the selection's length fit before it, up to max_periods."""
     weeks = max(1, round(f.days / 7))
@@ -74,24 +120,35 @@ def baseline_periods(f: Filters, first_data_day: dt.date, max_periods: int) -> i
     return max(0, min(max_periods, available // weeks))
 
 
-def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data_day: dt.date,
-            max_periods: int = 8) -> pd.DataFrame:
-    """Area × category cells whose count in the period is unusual against the periods before.
-
-    attrs: baseline (text), cells_tested, periods.
-    """
+def _baseline(f: Filters, first_data_day: dt.date, max_periods: int) -> dict:
+    """The flags' periods: the whole weeks of the selection and the periods of the same length
+    before them (as many as the data allows, up to max_periods)."""
     weeks = max(1, round(f.days / 7))
     start = monday(f.start)
     cur_f = f.with_period(start, start + dt.timedelta(weeks=weeks, days=-1))
-    periods = baseline_periods(cur_f, first_data_day, max_periods)
+    periods = baseline_periods(cur_f, first_data_day, max_periods) if first_data_day else 0  # None: no data
+    base_start = start - dt.timedelta(weeks=weeks * periods)
+    return {"weeks": weeks, "start": start, "current": cur_f, "periods": periods, "base_start": base_start,
+            "base": f.with_period(base_start, start - dt.timedelta(days=1))}
+
+
+def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data_day: dt.date,
+            max_periods: int = 8, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Area × category cells whose count in the period is unusual against the periods before.
+
+    `table`: the period_table of (current, baseline) per (level, category), when the caller has it.
+    attrs: baseline (text), cells_tested, periods.
+    """
+    plan = _baseline(f, first_data_day, max_periods)
+    weeks, start, periods, base_start = plan["weeks"], plan["start"], plan["periods"], plan["base_start"]
     empty = pd.DataFrame(columns=["area_id", "category", "observed", "expected", "direction"])
     if periods == 0:
         empty.attrs.update(baseline="ingen baslinje (för lite data före perioden)", cells_tested=0, periods=0)
         return empty
-    base_start = start - dt.timedelta(weeks=weeks * periods)
-    base_f = f.with_period(base_start, start - dt.timedelta(days=1))
+    cur_f, base_f = plan["current"], plan["base"]
     keys = [level, "category"]
-    table = period_table(conn, f, [(cur_f.start, cur_f.end), (base_f.start, base_f.end)], tuple(keys))
+    if table is None:
+        table = period_table(conn, f, [(cur_f.start, cur_f.end), (base_f.start, base_f.end)], tuple(keys))
     # Keys without events in one of the two periods come as 0 there, as the outer merge would give.
     current, baseline = table[keys].assign(n=table["n0"]), table[keys].assign(n=table["n1"])
     tested = flag_unusual(current, baseline, keys, periods)

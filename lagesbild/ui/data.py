@@ -18,6 +18,7 @@ QUERIES: dict[str, Callable] = {
     "counts": incidents.counts,
     "compare_periods": compare.compare_periods,
     "area_summary": compare.area_summary,
+    "overview": compare.overview,
     "unusual": compare.unusual,
     "week_vs_baseline": compare.week_vs_baseline,
     "pyramid": compare.pyramid,
