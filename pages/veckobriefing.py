@@ -26,7 +26,8 @@ monday = keys[chosen]
 f, policy = current().with_period(monday, monday + dt.timedelta(days=6)), common.policy()
 
 st.header(f"Vecka {monday.isocalendar().week}, {fmt.date_range(monday, monday + dt.timedelta(days=6))}")
-by_strategy = q("week_vs_baseline", f, "strategic_area", policy, BASELINE_WEEKS)
+first, _ = q("data_range")
+by_strategy, flags = q("briefing", f, policy, first, BASELINE_WEEKS)
 cols, kpis = st.columns(4), []
 for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
     row = by_strategy[by_strategy["strategic_area"] == code]
@@ -38,8 +39,6 @@ for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
 st.caption(f"Normalt = {by_strategy.attrs.get('baseline', '')}.")
 
 st.subheader("Avvikelser denna vecka")
-first, _ = q("data_range")
-flags = q("unusual", f, "omrade", policy, first, BASELINE_WEEKS)
 areas = q("area_frame")
 flag_lines = presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), q("category_names"))
 if flags.attrs.get("periods", 0) == 0:

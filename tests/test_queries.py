@@ -169,3 +169,17 @@ def test_overview_equals_its_three_queries(demo_engine, level):
             want = compare.unusual(conn, f, level, Policy(), first)
             pd.testing.assert_frame_equal(flags, want)
             assert flags.attrs == want.attrs and summary.attrs == compare.area_summary(conn, f, level, Policy()).attrs
+
+
+def test_briefing_equals_its_two_queries(demo_engine):
+    """Veckobriefing's one query gives exactly week_vs_baseline and unusual (and falls back to them)."""
+    for first in (dt.date(2023, 11, 20), WEEK.start - dt.timedelta(weeks=5)):
+        for f in (WEEK, Filters(WEEK.start, WEEK.end, sources=("polis",))):
+            with demo_engine.connect() as conn:
+                by_strategy, flags = compare.briefing(conn, f, Policy(), first, 12)
+                want = compare.week_vs_baseline(conn, f, "strategic_area", Policy(), 12)
+                pd.testing.assert_frame_equal(by_strategy, want)
+                assert by_strategy.attrs == want.attrs
+                want = compare.unusual(conn, f, "omrade", Policy(), first, 12)
+                pd.testing.assert_frame_equal(flags, want)
+                assert flags.attrs == want.attrs

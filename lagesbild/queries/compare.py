@@ -176,21 +176,39 @@ def category_names(conn: Connection) -> dict[str, str]:
 
 
 def week_vs_baseline(conn: Connection, week: Filters, dim: str, policy: Policy,
-                     weeks: int = 12) -> pd.DataFrame:
-    """Per `dim`: the week's count and the mean of the `weeks` weeks before it (both suppressed)."""
+                     weeks: int = 12, table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per `dim`: the week's count and the mean of the `weeks` weeks before it (both suppressed).
+
+    `table`: the period_table of (the week, the weeks before) per `dim`, when the caller has it."""
     start = monday(week.start)
     base = week.with_period(start - dt.timedelta(weeks=weeks), start - dt.timedelta(days=1))
-    now, before = raw_counts_periods(conn, week, [(start, start + dt.timedelta(days=6)), (base.start, base.end)],
-                                     (dim,))
-    before = before.rename(columns={"n": "baseline_total", "sensitive": "s2"})
-    merged = now.merge(before, on=dim, how="outer").fillna({"n": 0, "baseline_total": 0})
-    merged["sensitive"] = merged["sensitive"].astype("boolean").fillna(False) | merged["s2"].astype("boolean").fillna(False)
-    merged["sensitive"] = merged["sensitive"].astype(bool)
+    if table is None:
+        table = period_table(conn, week, [(start, start + dt.timedelta(days=6)), (base.start, base.end)], (dim,))
+    table = table.sort_values(dim, kind="stable").reset_index(drop=True)  # as an outer merge orders
+    merged = pd.DataFrame({dim: table[dim], "n": table["n0"], "baseline_total": table["n1"],
+                           "sensitive": (table["s0"] | table["s1"]).astype(bool)})
     shown = suppress(merged[[dim, "n", "sensitive"]], policy)
     hidden_base = suppress(merged[[dim, "baseline_total", "sensitive"]].rename(columns={"baseline_total": "n"}), policy)
     shown["expected"] = (hidden_base["n"] / weeks).to_numpy()
     shown.attrs["baseline"] = f"medel per vecka {week_label(base.start)} – {week_label(start - dt.timedelta(days=7))}"
     return shown.drop(columns=["sensitive"])
+
+
+def briefing(conn: Connection, week: Filters, policy: Policy, first_data_day: dt.date,
+             weeks: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What Veckobriefing compares, from one query per område × category for the week and the
+    `weeks` weeks before it: (week_vs_baseline per strategic area, unusual per område), each exactly
+    what its own function returns."""
+    plan = _baseline(week, first_data_day, weeks)
+    if plan["periods"] != weeks or plan["weeks"] != 1:  # too little data before: not the same baseline
+        return (week_vs_baseline(conn, week, "strategic_area", policy, weeks),
+                unusual(conn, week, "omrade", policy, first_data_day, weeks))
+    cur, base = plan["current"], plan["base"]
+    table = period_table(conn, week, [(cur.start, cur.end), (base.start, base.end)], ("omrade", "category"))
+    strategy = dict(conn.execute(select(Category.code, Category.strategic_area)).all())
+    by_strategy = _rollup(table.assign(strategic_area=table["category"].map(strategy)), "strategic_area", 2)
+    return (week_vs_baseline(conn, week, "strategic_area", policy, weeks, table=by_strategy),
+            unusual(conn, week, "omrade", policy, first_data_day, weeks, table=table))
 
 
 def _pyramid_filters(conn: Connection, f: Filters) -> Filters:

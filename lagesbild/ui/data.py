@@ -19,6 +19,7 @@ QUERIES: dict[str, Callable] = {
     "compare_periods": compare.compare_periods,
     "area_summary": compare.area_summary,
     "overview": compare.overview,
+    "briefing": compare.briefing,
     "unusual": compare.unusual,
     "week_vs_baseline": compare.week_vs_baseline,
     "pyramid": compare.pyramid,
