@@ -41,10 +41,16 @@ def wide_table(b: Breakdown, rows: list[str], cols: list[str]) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame(columns=[DIMENSIONS[r] for r in rows])
     if cols:
-        col_key = long[[f"{c}_label" for c in cols]].astype(str).agg(" · ".join, axis=1)
-        table = long.assign(_col=col_key).pivot_table(index=row_labels, columns="_col", values="n_label",
-                                                       aggfunc="first", sort=False)
-        table = table.reindex(columns=list(dict.fromkeys(col_key)))
+        col_key = pd.Series([" · ".join(map(str, labels)) for labels in zip(*(long[f"{c}_label"] for c in cols))],
+                            index=long.index)  # row by row in Python: DataFrame.agg(axis=1) takes 0.1 s per 3 000
+        # A pivot with the first label per cell, rows and columns in the order they first appear
+        # (unstack of unique cells: pivot_table with aggfunc="first" takes 0.17 s for 3 000 cells).
+        cells = long[row_labels].assign(_col=col_key, n_label=long["n_label"])
+        cells = cells.drop_duplicates(subset=[*row_labels, "_col"])
+        table = cells.set_index([*row_labels, "_col"])["n_label"].unstack("_col")
+        order = cells[row_labels].drop_duplicates()
+        index = pd.MultiIndex.from_frame(order) if len(row_labels) > 1 else pd.Index(order[row_labels[0]])
+        table = table.reindex(index=index, columns=list(dict.fromkeys(col_key)))
         table = table.fillna("0")
     else:
         table = long.set_index(row_labels)[["n_label"]].rename(columns={"n_label": "Antal"})
