@@ -109,24 +109,30 @@ def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str |
             conditions.append(t.c.area_id.in_(ids))
         if f.sources:
             conditions.append(t.c.source.in_(f.sources))
+    # Mart rows are first summed per month and område; quarters, years and kommundelar are
+    # computed from those sums, not on every mart row (a lookup of the area per row, date
+    # functions per row).
+    derived = [d for d in by if d in ("quarter", "year") or (d == "kommundel" and t.name != "period_sums")]
+    inner = [d for d in by if d not in derived]
+    inner += [d for d, needed in (("month", {"quarter", "year"}), ("omrade", {"kommundel"}))
+              if set(derived) & needed and d not in inner]
     joined = t.join(cat_t, cat_t.c.id == t.c.category_id)
-    if "kommundel" in by:  # the other dimensions need no area table
+    if "kommundel" in inner:
         joined = joined.join(areas_t, areas_t.c.id == t.c.area_id)
     if "focus_area" in by:
         joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
-    # Quarters and years are computed from the months after summing per month, not on every mart row.
-    derived = [d for d in by if d in ("quarter", "year")]
-    inner = [d for d in by if d not in derived] + (["month"] if derived and "month" not in by else [])
     cols = [_dim_column(d, t, grain).label(d) for d in inner]
     sensitive = func.max(case((cat_t.c.sensitivity == "person", 1), else_=0)).label("sensitive")
     query = select(*cols, func.sum(t.c.n).label("n"), sensitive).select_from(joined).where(*conditions)
     if cols:
         query = query.group_by(*cols)
     if derived:
-        months = query.subquery("by_month")
-        cols = [_period_column(d, months.c.month).label(d) if d in derived else months.c[d] for d in by]
-        query = select(*cols, func.sum(months.c.n).label("n"), func.max(months.c.sensitive).label("sensitive")) \
-            .group_by(*cols)
+        sums = query.subquery("sums")
+        source = sums.join(areas_t, areas_t.c.id == sums.c.omrade) if "kommundel" in derived else sums
+        cols = [(func.coalesce(areas_t.c.kommundel_id, areas_t.c.id) if d == "kommundel" else
+                 _period_column(d, sums.c.month) if d in derived else sums.c[d]).label(d) for d in by]
+        query = select(*cols, func.sum(sums.c.n).label("n"), func.max(sums.c.sensitive).label("sensitive")) \
+            .select_from(source).group_by(*cols)
     return query.order_by(*cols) if cols else query
 
 
