@@ -77,19 +77,25 @@ def _marts(conn) -> dict:
     return out
 
 
-def test_marts_added_per_import_equal_a_full_refresh(empty_engine):
+def _marts_equal_a_refresh(engine) -> dict:
+    """The marts as the imports left them, checked against a rebuild from the incidents."""
     from lagesbild.store.marts import refresh_marts
+    with engine.connect() as conn:
+        added = _marts(conn)
+        refresh_marts(conn)
+        assert _marts(conn) == added
+        conn.rollback()
+    return added
+
+
+def test_marts_added_per_import_equal_a_full_refresh(empty_engine):
     head = "Id;Tidpunkt;Kategori;Område;E;N\n"
     first = head + "1;2024-03-05 14:30;Misshandel;Fittja;;\n2;2024-03-06 10:00;Rån;Alby;;\n"
     second = head + "2;2024-03-06 10:00;Rån;Alby;;\n3;2024-04-01 22:00;Misshandel;Fittja;;\n"
     third = head + "4;2024-05-02 09:00;Misshandel;Fittja;;\n"  # only later weeks: appended with totals
     for name, content in (("a.csv", first), ("b.csv", second), ("c.csv", third)):
         run_import(empty_engine, "incidents", SourceFile(name, content.encode()), Options(source="polis"))
-    with empty_engine.connect() as conn:
-        added = _marts(conn)
-        refresh_marts(conn)
-        assert _marts(conn) == added
-        conn.rollback()
+    added = _marts_equal_a_refresh(empty_engine)
     assert sum(r[-2] for r in added["mart_incident_week"]) == 4  # (…, n, cum)
     # Running totals: Misshandel in Fittja 1, 2, 3 over its three weeks; Rån in Alby 1.
     assert sorted(r[-1] for r in added["mart_incident_week"]) == [1, 1, 2, 3]
@@ -147,7 +153,6 @@ def test_several_files_in_one_go_equal_one_at_a_time(empty_engine, tmp_path):
     """loaders.batch prepares the next file in a second thread: the store ends up as when each
     file is imported on its own, a refused file is reported and the others are stored."""
     from lagesbild.errors import InputError
-    from lagesbild.store.marts import refresh_marts
     from loaders.batch import import_files
     head = "Id;Tidpunkt;Kategori;Område;E;N\n"
     files = {"a.csv": head + "1;2024-03-05 14:30;Misshandel;Fittja;662100;6570800\n",
@@ -161,10 +166,7 @@ def test_several_files_in_one_go_equal_one_at_a_time(empty_engine, tmp_path):
     assert [(o.stored.inserted, o.stored.duplicates) for o in (outcomes[0], outcomes[2])] == [(1, 0), (1, 1)]
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT status FROM imports ORDER BY id")).scalars().all() == ["ok", "refused", "ok"]
-        added = _marts(conn)
-        refresh_marts(conn)
-        assert _marts(conn) == added
-        conn.rollback()
+    _marts_equal_a_refresh(empty_engine)
 
 
 def test_refusals_keep_their_problems_across_processes():
@@ -179,15 +181,10 @@ def test_refusals_keep_their_problems_across_processes():
 def test_a_file_adding_to_stored_weeks_keeps_the_running_totals(empty_engine):
     """New events in weeks that are already stored (and before later stored weeks) of the same
     area and category: the weekly counts and every later running total change."""
-    from lagesbild.store.marts import refresh_marts
     head = "Id;Tidpunkt;Kategori;Område;E;N\n"
     first = head + "1;2024-03-05 14:30;Misshandel;Fittja;;\n2;2024-03-20 10:00;Misshandel;Fittja;;\n"
     second = head + "3;2024-03-06 09:00;Misshandel;Fittja;;\n4;2024-02-01 09:00;Misshandel;Fittja;;\n"
     for name, content in (("a.csv", first), ("b.csv", second)):
         run_import(empty_engine, "incidents", SourceFile(name, content.encode()), Options(source="polis"))
-    with empty_engine.connect() as conn:
-        added = _marts(conn)
-        refresh_marts(conn)
-        assert _marts(conn) == added
-        conn.rollback()
+    added = _marts_equal_a_refresh(empty_engine)
     assert [r[-2:] for r in added["mart_incident_week"]] == [(1, 1), (2, 3), (1, 4)]  # (n, cum) by week
