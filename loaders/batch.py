@@ -5,7 +5,9 @@ While one file is written, the next one is read, checked, anonymised and placed 
 thread, so that the two halves of an import use both cores: preparing a file (pandas and
 pyarrow) takes about as long as writing it, and both release Python's lock for most of their
 work (SQLite and PostgreSQL while they store rows, pyarrow and pandas while they parse and group).
-Files are written in the order given.
+Files are written in the order given. Preparing reads only what imports of one kind do not
+change (areas, taxonomy, mappings); everything that depends on stored rows (duplicates, updates)
+happens when the file is written.
 """
 from __future__ import annotations
 
@@ -16,25 +18,21 @@ from typing import Callable, Iterable
 from sqlalchemy import Engine
 
 from lagesbild.errors import InputError
-from lagesbild.store.engine import make_engine
 from loaders.kinds import Options, Prepared
 from loaders.pipeline import ImportResult, log_refusal, prepare, run_import
 from loaders.source import SourceFile, from_path
 
 Outcome = ImportResult | InputError
-_ENGINES: dict[str, Engine] = {}
 
 
-def _prepare_in_worker(url: str, kind: str, path: str, options: Options) -> tuple[SourceFile, Prepared | InputError]:
-    """Runs in the worker thread: read and prepare one file (nothing is written)."""
-    if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url)
+def _prepare_in_worker(engine: Engine, kind: str, path: str, options: Options) -> tuple[SourceFile, Prepared | InputError]:
+    """Runs in the worker thread (with a connection of its own): read and prepare one file."""
     try:
         file = from_path(path)
     except InputError as exc:
         return SourceFile(Path(path).name, b""), exc
     try:
-        return file, prepare(_ENGINES[url], kind, file, options)
+        return file, prepare(engine, kind, file, options)
     except InputError as exc:
         return file, exc
 
@@ -47,11 +45,10 @@ def import_files(engine: Engine, kind: str, paths: Iterable[str | Path],
     refused file is logged and reported, the others go on."""
     paths = [Path(p) for p in paths]
     per_file = options if isinstance(options, list) else [options or Options()] * len(paths)
-    url = engine.url.render_as_string(hide_password=False)
     outcomes: list[Outcome] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prepare") as pool:
         def submit(i: int) -> Future | None:
-            return pool.submit(_prepare_in_worker, url, kind, str(paths[i]), per_file[i]) if i < len(paths) else None
+            return pool.submit(_prepare_in_worker, engine, kind, str(paths[i]), per_file[i]) if i < len(paths) else None
         pending = submit(0)
         for i, path in enumerate(paths):
             file, prepared = pending.result()
