@@ -23,7 +23,6 @@ from lagesbild.store.models import (MartIncidentCell, MartIncidentCombo, MartInc
 
 week_t, month_t, cell_t = MartIncidentWeek.__table__, MartIncidentMonth.__table__, MartIncidentCell.__table__
 total_t, combo_t = MartIncidentMonthTotal.__table__, MartIncidentCombo.__table__
-EARLIEST_WEEK = dt.date(1900, 1, 1)
 COMBO = ["area_id", "category_id", "source"]
 # The key of each mart (its primary key): what the counts are grouped by.
 MART_KEYS: dict[str, list[str]] = {
