@@ -120,7 +120,7 @@ def _fast_datetimes(series: pd.Series) -> pd.Series:
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
-        text = pa.array(series.tolist(), type=pa.large_string(), from_pandas=True)
+        text = pa.array(series, type=pa.large_string(), from_pandas=True)
     except Exception:  # noqa: BLE001 - no pyarrow or not all strings: the slow path parses
         return out
     minute = pc.match_substring_regex(text, r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}$")

@@ -46,7 +46,7 @@ def frame_from_rows(file: str, rows: list[tuple[int, list[str]]]) -> pd.DataFram
         body.append((n, (cells + [""] * width)[:width]))
     if problems:
         raise UnreadableFile(problems)
-    frame = pd.DataFrame([c for _, c in body], columns=header, index=[n for n, _ in body], dtype=object)
+    frame = pd.DataFrame([c for _, c in body], columns=header, index=[n for n, _ in body], dtype="str")
     frame.index.name = "rad"
     return frame
 

@@ -102,9 +102,9 @@ def _simple_frame(file: str, text: str) -> pd.DataFrame | None:
         blank = pc.and_(blank, pc.equal(c, ""))
     keep = pc.invert(blank)
     index = pd.RangeIndex(line_no + 1, line_no + 1 + table.num_rows)
-    data = {name: pc.filter(col, keep).to_numpy(zero_copy_only=False).astype(object)
+    data = {name: pd.array(pc.filter(col, keep), dtype="str")
             for name, col in zip(header, columns)}
-    frame = pd.DataFrame(data, index=index[keep.to_numpy(zero_copy_only=False)], columns=header, dtype=object)
+    frame = pd.DataFrame(data, index=index[keep.to_numpy(zero_copy_only=False)], columns=header, dtype="str")
     frame.index.name = "rad"
     if frame.empty:
         return None
