@@ -121,19 +121,25 @@ def _add_weeks(conn: Connection, weeks: pd.DataFrame) -> None:
             bindparam("sources", expanding=True)), {"sources": sources})],
         columns=keys + ["iso_year", "iso_week", "n"])
     touched = weeks[COMBO].drop_duplicates()
+    weeks = weeks.assign(stored=False)
     if not stored.empty:
-        stored = stored.merge(touched, on=COMBO)
+        stored = stored.merge(touched, on=COMBO).assign(stored=True)
         stored["week_start"] = pd.to_datetime(stored["week_start"]).to_numpy().astype(weeks["week_start"].dtype)
         weeks = (pd.concat([stored, weeks], ignore_index=True)
                  .groupby(keys, as_index=False, sort=False)
-                 .agg(iso_year=("iso_year", "first"), iso_week=("iso_week", "first"), n=("n", "sum")))
+                 .agg(iso_year=("iso_year", "first"), iso_week=("iso_week", "first"), n=("n", "sum"),
+                      stored=("stored", "max")))
     base = pd.DataFrame([tuple(r) for r in conn.execute(
         text(TOTALS_BEFORE.replace(":w0", _sql_date(w0))).bindparams(bindparam("sources", expanding=True)),
         {"sources": sources})], columns=COMBO + ["base"])
     weeks = weeks.merge(base, on=COMBO, how="left").fillna({"base": 0})
     weeks = weeks.sort_values(COMBO + ["week_start"], kind="stable")
     weeks["cum"] = weeks.groupby(COMBO, sort=False)["n"].cumsum() + weeks.pop("base").astype(np.int64)
-    add_counts(conn, week_t, weeks, keys, on_conflict="replace")
+    # Rows already stored are rewritten, the others only inserted (on PostgreSQL by COPY, which a
+    # single stored key among them would send the slower way).
+    stored_rows = weeks.pop("stored").astype(bool)
+    add_counts(conn, week_t, weeks[stored_rows], keys, on_conflict="replace")
+    add_counts(conn, week_t, weeks[~stored_rows], keys, on_conflict="replace")
 
 
 def refresh_marts(conn: Connection, chunk: int = 500_000) -> None:
