@@ -6,7 +6,7 @@ savepoint; only when that hits an existing key (a re-import, an overlapping expo
 through a temporary table and INSERT ... ON CONFLICT.
 
 insert_ignore skips rows whose key is already stored and returns how many it inserted;
-add_counts adds counts (column n) to the rows with the same key.
+add_counts adds counts (column n) to the rows with the same key, or replaces or keeps them.
 """
 from __future__ import annotations
 
