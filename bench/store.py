@@ -39,11 +39,8 @@ def _pg_admin(sql: str) -> None:
 
 def fresh_database(backend: str, work: Path = WORK) -> str:
     """An empty database for the backend; returns its URL."""
-    if backend == "sqlite":
-        for p in work.glob("bench.db*"):
-            p.unlink()
-    else:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+    drop_database(backend, work)
+    if backend == "postgresql":
         _pg_admin(f'CREATE DATABASE "{PG_DB}"')
     return url_for(backend, work)
 

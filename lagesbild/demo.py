@@ -144,7 +144,7 @@ def generate_incidents(areas: list[DemoArea], category_ids: dict[tuple[str, str]
     df["source_category"] = df["source_category"].map(normalise_label)
     df = df.sort_values("occurred_at", kind="stable").reset_index(drop=True)
     df["natural_key"] = [f"demo-{i:07d}" for i in range(len(df))]
-    return with_calendar(df)
+    return to_minutes(df)
 
 
 def _expand(rng, counts, days, areas, hotspots, source, label, profile) -> pd.DataFrame:
@@ -191,7 +191,7 @@ def _inject_signals(rng, df, areas, hotspots, end) -> pd.DataFrame:
     return pd.concat([df, *extra], ignore_index=True)
 
 
-def with_calendar(df: pd.DataFrame) -> pd.DataFrame:
+def to_minutes(df: pd.DataFrame) -> pd.DataFrame:
     """The rows with occurred_at as datetime64 to the minute, as the incidents table keeps it
     (the week and month a row counts in are derived when the marts are built)."""
     return df.assign(occurred_at=pd.to_datetime(df["occurred_at"]).dt.floor("min"))

@@ -2,7 +2,6 @@
 nothing written) and `store` (write the prepared rows inside the caller's transaction)."""
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
@@ -30,7 +29,6 @@ class Prepared:
     tables: dict[str, pd.DataFrame]
     preview: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-    earliest: dt.date | None = None
 
     @property
     def rows_accepted(self) -> int:

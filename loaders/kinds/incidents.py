@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from lagesbild.demo import with_calendar
+from lagesbild.demo import to_minutes
 from lagesbild.domain.taxonomy import normalise_label
 from lagesbild.domain.vocab import AGE_GROUPS, PLACE_TYPES
 from lagesbild.store.bulk import insert_ignore
@@ -66,13 +66,12 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
 
 
 def _prepared(file, source, f, rows, notes, index) -> Prepared:
-    rows = with_calendar(rows.astype({"category_id": int})) if len(rows) else rows
+    rows = to_minutes(rows.astype({"category_id": int})) if len(rows) else rows
     names = {i: a.name for i, a in index.areas.items()}
     preview = pd.DataFrame({"Tidpunkt": rows.get("occurred_at"), "Kategori": rows.get("source_category"),
                             "Område": rows.get("area_id", pd.Series(dtype=int)).map(names),
                             "Antal": rows.get("count")}) if len(rows) else pd.DataFrame()
-    earliest = rows["occurred_at"].min().date() if len(rows) else None
-    return Prepared(KIND, file, source, len(f), {"incidents": rows}, preview, notes, earliest)
+    return Prepared(KIND, file, source, len(f), {"incidents": rows}, preview, notes)
 
 
 def _occurred_at(problems: Collector, f: pd.DataFrame, h: dict[str, str]) -> pd.Series:

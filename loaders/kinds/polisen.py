@@ -22,7 +22,7 @@ from collections import Counter
 import pandas as pd
 from sqlalchemy import Connection
 
-from lagesbild.demo import with_calendar
+from lagesbild.demo import to_minutes
 from lagesbild.domain.taxonomy import normalise_label
 from loaders.kinds import Options, Prepared, Stored, count_note
 from loaders.kinds.common import category_table, map_categories, unplaced_note
@@ -89,15 +89,14 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
         "natural_key": "polisen.se:" + incidents["id"].astype(str),
     }, index=incidents.index)
     rows = rows[rows["category_id"].notna()]
-    rows = with_calendar(rows.astype({"category_id": int})) if len(rows) else rows
+    rows = to_minutes(rows.astype({"category_id": int})) if len(rows) else rows
     notes = _notes(len(events) - len(local), kommun, int(summaries.sum()), ignored)
     notes += unplaced_note(list(rows.get("area_id", [])), index)
     names = {i: a.name for i, a in index.areas.items()}
     preview = pd.DataFrame({"Händelse": incidents["name"].reindex(rows.index),
                             "Tidpunkt": rows.get("occurred_at"),
                             "Område": rows.get("area_id", pd.Series(dtype=int)).map(names)})
-    return Prepared(KIND, file, SOURCE, len(events), {"incidents": rows}, preview, notes,
-                    rows["occurred_at"].min().date() if len(rows) else None)
+    return Prepared(KIND, file, SOURCE, len(events), {"incidents": rows}, preview, notes)
 
 
 def _time(problems: Collector, row: int, event: pd.Series) -> dt.datetime | None:
