@@ -1,106 +1,147 @@
-"""Small-count suppression: the one place where the privacy rule of DESIGN.md is applied.
+"""Disclosure control: the one place where the privacy rule of DESIGN.md is applied.
 
-A count is *sensitive* when it includes a person-related category (or, for an export that leaves
-the center, always). A sensitive count with 1 <= n < k is hidden (shown as "<k"). Secondary
-suppression then hides further cells so that no hidden cell can be worked out from a total: in
-every row and every column of the table that has exactly one hidden cell, the smallest other
-non-zero cell is hidden too, repeated until nothing changes.
+Method: the Cell Key Method (SCB from reference year 2025, the ABS TableBuilder); the full
+description for a data-protection officer is docs/privacy.md.
+
+- Every stored record (incident, housing figure) gets a random *record key*, an integer in
+  0 … KEY_MODULUS − 1, when it is first written (`record_keys`). The aggregate tables carry the sum
+  of the record keys beside each count, so the *cell key* of any aggregate, however it was built
+  (weekly running totals, monthly sums, map cells), is the sum of the keys of exactly the records in
+  it, modulo KEY_MODULUS: the same records always give the same cell key.
+- A published perturbation table (`PTABLE`) turns a cell key into a small integer noise.
+- `publish` is the only function that turns true counts into the numbers a page, chart, map,
+  download or handout shows. For a *protected* cell (any person-related record in it; every cell
+  for an audience outside the center):
+    0 stays 0; 1 … k−1 is shown as "<k" (never a number); k and more is shown as
+    max(k, n + noise(cell key)).
+  Place-bound cells are shown exactly inside the center.
+- Totals are cells of their own (their key is the sum over all their records), so parts need not
+  add up to a total, and no total minus parts, filter with minus without, kommundel minus områden
+  or period minus period gives a hidden count: each difference carries the noise of the cells.
+
+The query layer computes true counts and key sums (columns `n`, `ksum`, `sensitive`) and calls
+`publish` before anything leaves it; `assert_published` is checked on every result that reaches a
+page (lagesbild.ui.data), so no page can receive a key sum.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 INTERNAL = "internal"   # inside the center: place-bound categories are shown exactly
-EXTERNAL = "external"   # leaves the center: every count is treated as sensitive
+EXTERNAL = "external"   # leaves the center: every count is protected
+KEY_MODULUS = 1 << 16   # record keys and cell keys are integers 0 … 65 535
+KEY_COLUMN = "ksum"     # the sum of record keys that travels with a count inside the query layer
+SMALL = "small"         # what `publish` says about a cell shown as "<k"
+
+
+@dataclass(frozen=True)
+class PerturbationTable:
+    """Noise by cell key: noise value i is used for cell keys in the i-th slice of 0 … KEY_MODULUS
+    (slices in proportion to the probabilities). Published in docs/privacy.md."""
+
+    noise: tuple[int, ...] = (-2, -1, 0, 1, 2)
+    probabilities: tuple[float, ...] = (0.05, 0.30, 0.30, 0.30, 0.05)
+
+    @property
+    def max_deviation(self) -> int:
+        return max(abs(v) for v in self.noise)
+
+    @property
+    def variance(self) -> float:
+        mean = sum(v * p for v, p in zip(self.noise, self.probabilities))
+        return sum(p * (v - mean) ** 2 for v, p in zip(self.noise, self.probabilities))
+
+    def bounds(self) -> np.ndarray:
+        """Upper cell-key bound (exclusive) of each noise value's slice."""
+        return np.rint(np.cumsum(self.probabilities) * KEY_MODULUS).astype(np.int64)
+
+    def noise_for(self, cell_keys: np.ndarray) -> np.ndarray:
+        slot = np.searchsorted(self.bounds(), np.asarray(cell_keys, dtype=np.int64), side="right")
+        return np.asarray(self.noise, dtype=np.int64)[np.minimum(slot, len(self.noise) - 1)]
+
+
+PTABLE = PerturbationTable()
 
 
 @dataclass(frozen=True)
 class Policy:
+    """Who the numbers are for: k (smallest protected count shown as a number) and the audience."""
+
     k: int = 5
     audience: str = INTERNAL
+    ptable: PerturbationTable = PTABLE
 
     def label(self) -> str:
         return f"<{self.k}"
 
-
-def primary_mask(n: pd.Series, sensitive: pd.Series, policy: Policy) -> pd.Series:
-    """True where a count must be hidden by the rule itself."""
-    sens = sensitive.astype(bool) if policy.audience == INTERNAL else pd.Series(True, index=n.index)
-    return sens & (n >= 1) & (n < policy.k)
+    def external(self) -> "Policy":
+        return dataclasses.replace(self, audience=EXTERNAL)
 
 
-def _secondary(values: np.ndarray, hidden: np.ndarray) -> np.ndarray:
-    """Hide one more cell in every row/column (of a 2-D array) with exactly one hidden cell."""
-    hidden = hidden.copy()
-    changed = True
-    while changed:
-        changed = False
-        for axis in (1, 0):
-            count = hidden.sum(axis=axis)
-            for line in np.nonzero(count == 1)[0]:
-                vals = values[line, :] if axis == 1 else values[:, line]
-                hid = hidden[line, :] if axis == 1 else hidden[:, line]
-                candidates = np.where(~hid & (vals > 0), vals, np.inf)
-                if np.isfinite(candidates).any():
-                    j = int(np.argmin(candidates))
-                    if axis == 1:
-                        hidden[line, j] = True
-                    else:
-                        hidden[j, line] = True
-                    changed = True
-    return hidden
+def record_keys(n: int, rng: np.random.Generator | None = None) -> np.ndarray:
+    """`n` random record keys (0 … KEY_MODULUS − 1), from the operating system's entropy unless a
+    seeded generator is given (the demo data, so that the same seed gives the same picture)."""
+    rng = rng or np.random.default_rng()
+    return rng.integers(0, KEY_MODULUS, size=n, dtype=np.int64)
 
 
-def _codes(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
-    """An integer code per distinct combination of `columns` (vectorised; NaN is a value too)."""
-    return df.groupby(columns, sort=False, dropna=False).ngroup().to_numpy()
+def cell_keys(key_sums) -> np.ndarray:
+    return np.mod(np.asarray(key_sums, dtype=np.int64), KEY_MODULUS)
 
 
-def suppression_mask(df: pd.DataFrame, policy: Policy, rows: list[str] | None = None,
-                     cols: list[str] | None = None, value: str = "n",
-                     sensitive: str = "sensitive") -> pd.Series:
-    """Which cells of a long frame to hide; secondary suppression over the rows × cols table.
-
-    `rows` and `cols` name the dimensions of the table whose margins may be published; a frame
-    with no dimensions given is treated as one row (its total may be published).
-    """
-    hidden = primary_mask(df[value], df[sensitive], policy)
-    if not hidden.any() or len(df) < 2:
-        return hidden
-    rows, cols = rows or [], cols or []
-    r_codes = _codes(df, rows) if rows else np.zeros(len(df), dtype=np.int64)
-    c_codes = _codes(df, cols) if cols else np.arange(len(df))
-    values = np.zeros((r_codes.max() + 1, c_codes.max() + 1))
-    mask = np.zeros_like(values, dtype=bool)
-    np.add.at(values, (r_codes, c_codes), df[value].to_numpy(dtype=float))
-    mask[r_codes, c_codes] = hidden.to_numpy()
-    # Only sensitive tables need secondary protection; a lone hidden cell with a zero elsewhere
-    # cannot be protected further and stays as it is.
-    mask = _secondary(values, mask)
-    return pd.Series(mask[r_codes, c_codes], index=df.index)
+def published_values(n, key_sums, protected, policy: Policy) -> tuple[np.ndarray, np.ndarray]:
+    """(value shown, shown as "<k") for true counts `n`; the value is NaN where "<k"."""
+    n = np.asarray(n, dtype=np.int64)
+    protected = np.asarray(protected, dtype=bool) | (policy.audience != INTERNAL)
+    small = protected & (n >= 1) & (n < policy.k)
+    noisy = np.maximum(policy.k, n + policy.ptable.noise_for(cell_keys(key_sums)))
+    value = np.where(protected & (n >= policy.k), noisy, n).astype(float)
+    value[small] = np.nan
+    return value, small
 
 
-def suppress(df: pd.DataFrame, policy: Policy, rows: list[str] | None = None,
-             cols: list[str] | None = None, value: str = "n", derived: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Hide counts (and the values derived from them) where the rule says so.
-
-    Adds `suppressed` (bool) and `<value>_label` (text shown in tables and tooltips); hidden
-    values become NaN so no chart or download can show them.
-    """
+def publish(df: pd.DataFrame, policy: Policy, value: str = "n", key: str = KEY_COLUMN,
+            sensitive: str = "sensitive", prefix: str | None = None) -> pd.DataFrame:
+    """The published form of true counts: `value` becomes the published number (float, NaN where
+    shown as "<k"), `<value>_label` the text to show, `suppressed` (or `<prefix>_suppressed`) True
+    where "<k"; the key sum column is dropped. `prefix` names the outputs of one of several count
+    columns of a frame (e.g. "n_prev")."""
     out = df.copy()
+    name = prefix or value
+    flag = f"{prefix}_suppressed" if prefix else "suppressed"
     if out.empty:
-        out["suppressed"] = pd.Series(dtype=bool)
-        out[f"{value}_label"] = pd.Series(dtype=object)
-        return out
-    mask = suppression_mask(out, policy, rows, cols, value)
-    out["suppressed"] = mask.to_numpy()
-    out[value] = out[value].astype(float).where(~out["suppressed"])
-    for col in derived:
-        if col in out:
-            out[col] = out[col].astype(float).where(~out["suppressed"])
+        out[name], out[f"{name}_label"], out[flag] = (pd.Series(dtype=float), pd.Series(dtype=object),
+                                                       pd.Series(dtype=bool))
+        return out.drop(columns=[key], errors="ignore")
+    protected = out[sensitive].fillna(True).astype(bool) if sensitive in out else True
+    shown, small = published_values(out[value].fillna(0), out[key].fillna(0), protected, policy)
     from lagesbild.formatting import number
-    out[f"{value}_label"] = [policy.label() if s else number(v) for v, s in zip(out[value], out["suppressed"])]
-    return out
+    out[name] = shown
+    out[flag] = small
+    out[f"{name}_label"] = [policy.label() if s else number(v) for v, s in zip(shown, small)]
+    if value != name:
+        out = out.drop(columns=[value])
+    return out.drop(columns=[key])
+
+
+def assert_published(result) -> None:
+    """Refuse a query result that still carries key sums (it would bypass `publish`)."""
+    frames = [result] if isinstance(result, pd.DataFrame) else []
+    if isinstance(result, (tuple, list)):
+        frames = [r for r in result if isinstance(r, pd.DataFrame)]
+    elif dataclasses.is_dataclass(result):
+        frames = [getattr(result, f.name) for f in dataclasses.fields(result)
+                  if isinstance(getattr(result, f.name), pd.DataFrame)]
+    for frame in frames:
+        leaked = [c for c in frame.columns if str(c) == KEY_COLUMN or str(c).startswith(f"{KEY_COLUMN}_")
+                  or str(c) in ("rkey",)]
+        if leaked:
+            raise UnpublishedError(f"a query result carries {leaked}: it must go through privacy.publish")
+
+
+class UnpublishedError(RuntimeError):
+    """A query result reached the read gate without going through `publish`."""

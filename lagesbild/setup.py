@@ -4,17 +4,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import Connection, Engine, func, insert, select
+import numpy as np
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from lagesbild import config
 from lagesbild.demo import DEMO_SEED, DemoArea, demo_period, generate_housing, generate_incidents, generate_walks
 from lagesbild.domain.areas import build_area_defs
 from lagesbild.domain.taxonomy import load_taxonomy
+from lagesbild.privacy import record_keys
 from lagesbild.store.bulk import insert_ignore
 from lagesbild.store.engine import migrate
 from lagesbild.store.marts import refresh_marts
 from lagesbild.store.models import (Area, AreaPopulation, HousingFigure, ImportLog, Incident,
-                                    Observation, SafetyWalk, SourceCategory)
+                                    MetaInfo, Observation, SafetyWalk, SourceCategory)
 from lagesbild.store.reference import get_meta, set_meta, sync_areas, sync_taxonomy
 
 POPULATION_YEARS = range(2015, dt.date.today().year + 2)
@@ -30,8 +32,9 @@ def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = N
         empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
         if demo and empty and get_meta(conn, "dataset") is None:
             seed_demo(conn, today or dt.date.today())
-        elif changed:
+        elif changed or get_meta(conn, "rebuild_marts") is not None:
             refresh_marts(conn)
+        conn.execute(delete(MetaInfo.__table__).where(MetaInfo.key == "rebuild_marts"))
 
 
 def _demo_areas(conn: Connection) -> list[DemoArea]:
@@ -56,7 +59,9 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
         kind="demo", source=None, file_name=f"demodata (seed {DEMO_SEED})", sha256="-",
         imported_at=dt.datetime.now().replace(microsecond=0), imported_by="lagesbild init",
         status="ok", message=f"Genererade demodata {start}–{end}")).inserted_primary_key[0]
+    keys = np.random.default_rng(DEMO_SEED)  # the same seed gives the same published numbers
     incidents = generate_incidents(areas, category_ids, start, end).assign(import_id=import_id)
+    incidents["rkey"] = record_keys(len(incidents), keys)
     n_inc = insert_ignore(conn, Incident.__table__, incidents)
     walks, observations = generate_walks(areas, start, end)
     insert_ignore(conn, SafetyWalk.__table__, walks.assign(import_id=import_id))
@@ -64,8 +69,9 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
     observations = observations.assign(walk_id=observations["walk_key"].map(walk_ids),
                                        import_id=import_id)
     n_obs = insert_ignore(conn, Observation.__table__, observations)
+    housing = generate_housing(areas, start, end)
     n_housing = insert_ignore(conn, HousingFigure.__table__,
-                              generate_housing(areas, start, end).assign(import_id=import_id))
+                              housing.assign(import_id=import_id, rkey=record_keys(len(housing), keys)))
     conn.execute(ImportLog.__table__.update().where(ImportLog.id == import_id).values(
         rows_read=n_inc, rows_accepted=n_inc))
     set_meta(conn, "dataset", "demo")

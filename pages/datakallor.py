@@ -59,6 +59,6 @@ if upload is not None:
 
 st.subheader("Hur färska är data?")
 with engine.connect() as conn:
-    st.dataframe(freshness(conn), hide_index=True, width="stretch")
+    st.dataframe(freshness(conn, common.policy()), hide_index=True, width="stretch")
     st.subheader("Importlogg")
     st.dataframe(import_log(conn), hide_index=True, width="stretch")

@@ -96,9 +96,9 @@ def test_marts_added_per_import_equal_a_full_refresh(empty_engine):
     for name, content in (("a.csv", first), ("b.csv", second), ("c.csv", third)):
         run_import(empty_engine, "incidents", SourceFile(name, content.encode()), Options(source="polis"))
     added = _marts_equal_a_refresh(empty_engine)
-    assert sum(r[-2] for r in added["mart_incident_week"]) == 4  # (…, n, cum)
+    assert sum(r[-4] for r in added["mart_incident_week"]) == 4  # (…, n, cum, ksum, kcum)
     # Running totals: Misshandel in Fittja 1, 2, 3 over its three weeks; Rån in Alby 1.
-    assert sorted(r[-1] for r in added["mart_incident_week"]) == [1, 1, 2, 3]
+    assert sorted(r[-3] for r in added["mart_incident_week"]) == [1, 1, 2, 3]
 
 
 @pytest.mark.parametrize("by", [(), ("kommundel",), ("omrade", "category"), ("strategic_area", "source"),
@@ -123,7 +123,7 @@ def test_running_totals_give_the_sums_of_the_weeks(demo_engine, by):
             if "focus_area" in by:
                 joined = joined.join(q.focus_t, q.focus_t.c.category_id == t.c.category_id)
             cols = [q._dim_column(d, t, "week").label(d) for d in by]
-            direct = select(*cols, func.sum(t.c.n)).select_from(joined).where(
+            direct = select(*cols, func.sum(t.c.n), func.sum(t.c.ksum)).select_from(joined).where(
                 t.c.week_start >= first, t.c.week_start <= last, *q.category_conditions(f, t.c.category_id))
             ids = q.area_ids(conn, f.areas)
             if ids is not None:
@@ -132,9 +132,10 @@ def test_running_totals_give_the_sums_of_the_weeks(demo_engine, by):
                 direct = direct.where(t.c.source.in_(f.sources))
             if cols:
                 direct = direct.group_by(*cols)
-            want = {tuple(r[:-1]): r[-1] for r in conn.execute(direct).all() if r[-1]}
+            want = {tuple(r[:-2]): tuple(r[-2:]) for r in conn.execute(direct).all() if r[-2]}
             key = lambda values: tuple(None if pd.isna(v) else v for v in values)  # noqa: E731
-            assert {key(r[:-2]): r[-2] for r in got.itertuples(index=False)} == \
+            # (events, key sum) per key: the key sums come through the running totals unchanged.
+            assert {key(r[:-3]): tuple(r[-3:-1]) for r in got.itertuples(index=False)} == \
                 {key(k): v for k, v in want.items()}
 
 
@@ -187,4 +188,9 @@ def test_a_file_adding_to_stored_weeks_keeps_the_running_totals(empty_engine):
     for name, content in (("a.csv", first), ("b.csv", second)):
         run_import(empty_engine, "incidents", SourceFile(name, content.encode()), Options(source="polis"))
     added = _marts_equal_a_refresh(empty_engine)
-    assert [r[-2:] for r in added["mart_incident_week"]] == [(1, 1), (2, 3), (1, 4)]  # (n, cum) by week
+    assert [r[-4:-2] for r in added["mart_incident_week"]] == [(1, 1), (2, 3), (1, 4)]  # (n, cum) by week
+    # Key sums: each week's ksum is the sum of its incidents' record keys, kcum their running total.
+    with empty_engine.connect() as conn:
+        keys = conn.execute(text("SELECT natural_key, rkey FROM incidents")).all()
+    weekly = [r[-2] for r in added["mart_incident_week"]]
+    assert sum(weekly) == sum(k for _, k in keys) and added["mart_incident_week"][-1][-1] == sum(weekly)

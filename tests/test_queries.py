@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import with_calendar_columns
 from sqlalchemy import select
 
-from lagesbild.privacy import Policy
+from lagesbild.privacy import Policy, published_values
 from lagesbild.queries import compare, explore, incidents, maps, trends
 from lagesbild.queries.filters import Filters
 from lagesbild.queries.incidents import QueryError
@@ -25,10 +25,11 @@ def rows(demo_engine):
     with demo_engine.connect() as conn:
         inc = pd.DataFrame(conn.execute(select(Incident.occurred_at,
                                                Incident.source, Incident.count, Incident.area_id,
-                                               Category.code, Category.strategic_area, Category.sensitivity)
+                                               Category.code, Category.strategic_area, Category.sensitivity,
+                                               Incident.rkey)
                                         .join(Category, Category.id == Incident.category_id)).all(),
                            columns=["occurred_at", "source", "count", "area_id",
-                                    "category", "strategic_area", "sensitivity"])
+                                    "category", "strategic_area", "sensitivity", "rkey"])
         inc = with_calendar_columns(inc)
         areas = pd.DataFrame(conn.execute(select(Area.id, Area.kommundel_id)).all(), columns=["area_id", "kommundel"])
         focus = pd.DataFrame(conn.execute(select(CategoryFocus.category_id, Category.code, CategoryFocus.focus_area)
@@ -88,10 +89,16 @@ def test_area_summary_rates_and_suppression(demo_engine, rows):
     inc, _ = rows
     with demo_engine.connect() as conn:
         summary = compare.area_summary(conn, WEEK, "kommundel", Policy(k=5))
-    week = _in(inc, WEEK).groupby("kommundel")["count"].sum()
+    week = _in(inc, WEEK).assign(person=lambda d: d.sensitivity == "person").groupby("kommundel") \
+        .agg(n=("count", "sum"), ksum=("rkey", "sum"), person=("person", "max"))
+    value, small = published_values(week["n"], week["ksum"], week["person"], Policy(k=5))
+    expected = pd.Series(value, index=week.index)
     shown = summary.dropna(subset=["n"]).set_index("area_id")
+    assert len(shown) == 6
     for area_id, row in shown.iterrows():
-        assert row["n"] == week.get(area_id, 0)
+        # The published value: the cell key is the sum of the record keys of the kommundel's week.
+        assert row["n"] == expected.get(area_id, 0)
+        assert abs(row["n"] - week["n"].get(area_id, 0)) <= Policy().ptable.max_deviation
         assert row["rate"] == pytest.approx(row["n"] / row["population"] * 1000)
     assert set(summary["name"]) == {"Alby", "Fittja", "Hallunda-Norsborg", "Tullinge", "Tumba", "Vårsta-Grödinge"}
 

@@ -7,10 +7,10 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from lagesbild.formatting import week_label
-from lagesbild.privacy import Policy, suppress
+from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.areas import area_frame, population
 from lagesbild.queries.filters import Filters, monday
-from lagesbild.queries.incidents import period_table, raw_counts, raw_counts_periods
+from lagesbild.queries.incidents import key_column, period_table, raw_counts
 from lagesbild.stats import flag_unusual
 from lagesbild.store.models import Category
 
@@ -29,27 +29,24 @@ def _three_periods(f: Filters) -> list[tuple[dt.date, dt.date]]:
 
 def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
                     keys: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Counts per `dim` for the period, the previous period and the same period last year.
-
-    Each of the three columns is suppressed on its own (1-D, so its total may be published).
-    `keys` (a frame with column `dim`) lists the rows to show even when they have no events.
+    """Published counts per `dim` for the period, the previous period and the same period last
+    year. `keys` (a frame with column `dim`) lists the rows to show even when they have no events.
     """
     return _compare(period_table(conn, f, _three_periods(f), (dim,)), dim, policy, keys)
 
 
 def _compare(table: pd.DataFrame, dim: str, policy: Policy, keys: pd.DataFrame | None) -> pd.DataFrame:
-    """compare_periods from a period_table of the three periods (n0..n2, s0..s2 per `dim`)."""
+    """compare_periods from a period_table of the three periods (n0..n2, ksum_0..2, s0..s2 per `dim`)."""
     if keys is not None:
         table = keys[[dim]].merge(table, on=dim, how="left")
     else:
         table = table.sort_values(dim, kind="stable").reset_index(drop=True)
     out = table[[dim]].copy()
     for i, name in enumerate(("n", "n_prev", "n_ly")):
-        # A key without events in this period is a 0: never hidden, never a candidate for
-        # secondary suppression, so the column is suppressed as if it had only the other keys.
-        one = pd.DataFrame({dim: table[dim], "n": table[f"n{i}"].fillna(0).astype("int64"),
+        one = pd.DataFrame({"n": table[f"n{i}"].fillna(0).astype("int64"),
+                            KEY_COLUMN: table[key_column(i)].fillna(0).astype("int64"),
                             "sensitive": table[f"s{i}"].astype("boolean").fillna(False).astype(bool)})
-        shown = suppress(one, policy)
+        shown = publish(one, policy)
         out[name], out[f"{name}_label"], out[f"{name}_suppressed"] = \
             shown["n"], shown["n_label"], shown["suppressed"].astype(bool)
     out["change_prev"] = percent_change(out["n"], out["n_prev"])
@@ -58,10 +55,11 @@ def _compare(table: pd.DataFrame, dim: str, policy: Policy, keys: pd.DataFrame |
 
 
 def _rollup(table: pd.DataFrame, dim: str, periods: int) -> pd.DataFrame:
-    """A period_table summed to `dim`: counts added, a period sensitive where any part is (a part
-    without events in the period is never sensitive there), keys with events in any period."""
+    """A period_table summed to `dim`: counts and key sums added, a period sensitive where any part
+    is (a part without events in the period is never sensitive there), keys with events in any period."""
     n, s = [f"n{i}" for i in range(periods)], [f"s{i}" for i in range(periods)]
-    out = table.groupby(dim, sort=True, dropna=False).agg({**{c: "sum" for c in n}, **{c: "max" for c in s}})
+    k = [key_column(i) for i in range(periods)]
+    out = table.groupby(dim, sort=True, dropna=False).agg({**{c: "sum" for c in n + k}, **{c: "max" for c in s}})
     return out[(out[n] > 0).any(axis=1)].reset_index()
 
 
@@ -106,8 +104,8 @@ def overview(conn: Connection, f: Filters, level: str, policy: Policy, first_dat
                      "strategic_area", policy, None)
     flags_table = None
     if plan["periods"]:
-        flags_table = table[[level, "category", "n3", "n4", "s3", "s4"]].set_axis(
-            [level, "category", "n0", "n1", "s0", "s1"], axis=1)
+        flags_table = table[[level, "category", "n3", "n4", key_column(3), key_column(4), "s3", "s4"]].set_axis(
+            [level, "category", "n0", "n1", key_column(0), key_column(1), "s0", "s1"], axis=1)
         flags_table = flags_table[(flags_table[["n0", "n1"]] > 0).any(axis=1)].reset_index(drop=True)
     flags = unusual(conn, f, level, policy, first_data_day, max_periods, table=flags_table)
     return summary, total, flags
@@ -151,14 +149,18 @@ def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data
         table = period_table(conn, f, [(cur_f.start, cur_f.end), (base_f.start, base_f.end)], tuple(keys))
     # Keys without events in one of the two periods come as 0 there, as the outer merge would give.
     current, baseline = table[keys].assign(n=table["n0"]), table[keys].assign(n=table["n1"])
+    # The test runs on the true counts; what is printed is the published count of the cell and of
+    # its baseline (the expected value is the published baseline total over the periods).
     tested = flag_unusual(current, baseline, keys, periods)
-    sens = table[keys].assign(sensitive=table["s0"] | table["s1"])
+    sens = table[keys].assign(sensitive=table["s0"] | table["s1"], key0=table[key_column(0)],
+                              key1=table[key_column(1)])
     flagged = tested[tested["direction"].notna()].merge(sens, on=keys, how="left")
-    flagged = flagged.rename(columns={level: "area_id"})
-    shown = suppress(flagged.rename(columns={"observed": "n"}).fillna({"sensitive": True}), policy)
+    flagged = flagged.rename(columns={level: "area_id"}).fillna({"sensitive": True, "key0": 0, "key1": 0})
+    shown = publish(flagged.rename(columns={"observed": "n", "key0": KEY_COLUMN}), policy)
     shown = shown.rename(columns={"n": "observed", "n_label": "observed_label"})
-    base = suppress(flagged.rename(columns={"baseline_total": "n"}).fillna({"sensitive": True}), policy)
-    shown["expected"] = shown["expected"].where(~base["suppressed"].to_numpy())
+    base = publish(flagged.rename(columns={"baseline_total": "n", "key1": KEY_COLUMN}), policy)
+    shown = shown.drop(columns=["key1", "baseline_total", "ratio"], errors="ignore")
+    shown["expected"] = (base["n"] / periods).to_numpy()
     shown["expected_suppressed"] = base["suppressed"].to_numpy()
     unit = "veckan" if weeks == 1 else f"perioden ({weeks} veckor)"
     shown.attrs.update(
@@ -177,7 +179,7 @@ def category_names(conn: Connection) -> dict[str, str]:
 
 def week_vs_baseline(conn: Connection, week: Filters, dim: str, policy: Policy,
                      weeks: int = 12, table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Per `dim`: the week's count and the mean of the `weeks` weeks before it (both suppressed).
+    """Per `dim`: the week's count and the mean of the `weeks` weeks before it (both published).
 
     `table`: the period_table of (the week, the weeks before) per `dim`, when the caller has it."""
     start = monday(week.start)
@@ -185,11 +187,12 @@ def week_vs_baseline(conn: Connection, week: Filters, dim: str, policy: Policy,
     if table is None:
         table = period_table(conn, week, [(start, start + dt.timedelta(days=6)), (base.start, base.end)], (dim,))
     table = table.sort_values(dim, kind="stable").reset_index(drop=True)  # as an outer merge orders
-    merged = pd.DataFrame({dim: table[dim], "n": table["n0"], "baseline_total": table["n1"],
-                           "sensitive": (table["s0"] | table["s1"]).astype(bool)})
-    shown = suppress(merged[[dim, "n", "sensitive"]], policy)
-    hidden_base = suppress(merged[[dim, "baseline_total", "sensitive"]].rename(columns={"baseline_total": "n"}), policy)
-    shown["expected"] = (hidden_base["n"] / weeks).to_numpy()
+    sensitive = (table["s0"] | table["s1"]).astype(bool)
+    shown = publish(pd.DataFrame({dim: table[dim], "n": table["n0"], KEY_COLUMN: table[key_column(0)],
+                                  "sensitive": sensitive}), policy)
+    baseline = publish(pd.DataFrame({"n": table["n1"], KEY_COLUMN: table[key_column(1)], "sensitive": sensitive}),
+                       policy)
+    shown["expected"] = (baseline["n"] / weeks).to_numpy()
     shown.attrs["baseline"] = f"medel per vecka {week_label(base.start)} – {week_label(start - dt.timedelta(days=7))}"
     return shown.drop(columns=["sensitive"])
 
@@ -220,19 +223,19 @@ def _pyramid_filters(conn: Connection, f: Filters) -> Filters:
 
 
 def pyramid(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
-    """Counts per level of the violence pyramid (1–5), labelled; hidden where small."""
+    """Published counts per level of the violence pyramid (1–5), labelled."""
     from lagesbild.queries.labels import label_columns
     raw = raw_counts(conn, _pyramid_filters(conn, f), ("pyramid_level",))
     if raw.empty:
         return raw
-    return label_columns(conn, suppress(raw, policy), ["pyramid_level"])
+    return label_columns(conn, publish(raw, policy), ["pyramid_level"])
 
 
 def pyramid_by_area(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
-    """Kommundel × pyramid level, suppressed with secondary suppression, labelled."""
+    """Kommundel × pyramid level, published, labelled."""
     from lagesbild.queries.labels import label_columns
     raw = raw_counts(conn, _pyramid_filters(conn, f), ("kommundel", "pyramid_level"))
     if raw.empty:
         return raw
-    shown = suppress(raw, policy, rows=["kommundel"], cols=["pyramid_level"])
+    shown = publish(raw, policy)
     return label_columns(conn, shown, ["kommundel", "pyramid_level"])

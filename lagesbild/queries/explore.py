@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection
 
-from lagesbild.privacy import Policy, suppress
+from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters
 from lagesbild.queries.incidents import DIMENSIONS, QueryError, raw_counts
 from lagesbild.queries.labels import label_columns
@@ -18,25 +18,27 @@ TOTAL = "Totalt"
 @dataclass(frozen=True)
 class Breakdown:
     long: pd.DataFrame    # one row per cell: dims, <dim>_label, n (NaN where hidden), n_label
-    totals: pd.DataFrame  # one row per row key: <row>_label, n_label (suppressed on its own)
+    totals: pd.DataFrame  # one row per row key: <row>_label, n_label (published as a cell of its own)
 
 
 def explore(conn: Connection, f: Filters, rows: list[str], cols: list[str], policy: Policy) -> Breakdown:
-    """The breakdown, suppressed over rows × cols, with Swedish labels and row totals."""
+    """The breakdown, published cell by cell, with Swedish labels and row totals (each total a
+    published cell of its own: parts need not add up to it)."""
     if not rows:
         raise QueryError("Välj minst en indelning för raderna.")
     if set(rows) & set(cols):
         raise QueryError("Samma indelning kan inte vara både rad och kolumn.")
     by = tuple(rows + cols)
     raw = raw_counts(conn, f, by)
-    shown = label_columns(conn, suppress(raw, policy, rows=rows, cols=cols), list(by))
-    totals = raw.groupby(rows, sort=False, dropna=False).agg(n=("n", "sum"), sensitive=("sensitive", "max"))
-    totals = label_columns(conn, suppress(totals.reset_index(), policy), rows)
+    shown = label_columns(conn, publish(raw, policy), list(by))
+    totals = raw.groupby(rows, sort=False, dropna=False).agg(
+        n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max"))
+    totals = label_columns(conn, publish(totals.reset_index(), policy), rows)
     return Breakdown(shown, totals[[f"{r}_label" for r in rows] + ["n", "n_label"]])
 
 
 def wide_table(b: Breakdown, rows: list[str], cols: list[str]) -> pd.DataFrame:
-    """Rows × columns of labels ('<5' where hidden) with a suppressed total per row."""
+    """Rows × columns of labels ('<k' where small) with a published total per row."""
     long, row_labels = b.long, [f"{r}_label" for r in rows]
     if long.empty:
         return pd.DataFrame(columns=[DIMENSIONS[r] for r in rows])

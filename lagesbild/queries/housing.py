@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from lagesbild.privacy import Policy, suppress
+from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids
 from lagesbild.queries.frames import frame
 from lagesbild.queries.incidents import raw_counts
@@ -20,7 +20,7 @@ def housing(conn: Connection, f: Filters, level: str, policy: Policy | None = No
     area_col = (func.coalesce(areas_t.c.kommundel_id, areas_t.c.id) if level == "kommundel"
                 else h_t.c.area_id).label("area_id")
     q = (select(area_col, h_t.c.period_start, h_t.c.period_kind,
-                *[func.sum(h_t.c[m]).label(m) for m in MEASURES])
+                *[func.sum(h_t.c[m]).label(m) for m in MEASURES], func.sum(h_t.c.rkey).label(KEY_COLUMN))
          .select_from(h_t.join(areas_t, areas_t.c.id == h_t.c.area_id))
          .where(h_t.c.period_end >= f.start, h_t.c.period_start <= f.end)  # periods overlapping
          .group_by(area_col, h_t.c.period_start, h_t.c.period_kind)
@@ -28,7 +28,7 @@ def housing(conn: Connection, f: Filters, level: str, policy: Policy | None = No
     ids = area_ids(conn, f.areas)
     if ids is not None:
         q = q.where(h_t.c.area_id.in_(ids))
-    df = frame(conn.execute(q), ["area_id", "period_start", "period_kind", *MEASURES])
+    df = frame(conn.execute(q), ["area_id", "period_start", "period_kind", *MEASURES, KEY_COLUMN])
     if df.empty:
         return df
     names = dict(conn.execute(select(areas_t.c.id, areas_t.c.name)).all())
@@ -36,12 +36,13 @@ def housing(conn: Connection, f: Filters, level: str, policy: Policy | None = No
     apartments = df["apartments"].where(df["apartments"] > 0)
     for m in ("vacant", "moves_out", "disturbance_cases", "damage", "evictions"):
         df[f"{m}_per_100"] = df[m] / apartments * 100
-    # Evictions concern households: small counts are person-related and hidden like any other.
-    hidden = suppress(df.assign(n=df["evictions"], sensitive=True), policy or Policy(),
-                      rows=["period_start"], cols=["area_id"])
-    df["evictions"] = hidden["n"].to_numpy()
-    df["evictions_label"] = hidden["n_label"].to_numpy()
-    df["evictions_per_100"] = df["evictions_per_100"].where(~hidden["suppressed"].to_numpy())
+    # Evictions concern households: person-related, published like any other such count (the cell
+    # key is the sum of the record keys of the housing rows summed into the figure).
+    shown = publish(df.assign(n=df["evictions"], sensitive=True), policy or Policy())
+    df = df.drop(columns=[KEY_COLUMN])
+    df["evictions"] = shown["n"].to_numpy()
+    df["evictions_label"] = shown["n_label"].to_numpy()
+    df["evictions_per_100"] = df["evictions"] / apartments * 100
     return df
 
 
@@ -65,7 +66,7 @@ def incident_rates(conn: Connection, f: Filters, level: str, policy: Policy) -> 
     raw = raw_counts(conn, f, (level, "quarter"))
     if raw.empty:
         return raw
-    shown = suppress(raw, policy, rows=[level], cols=["quarter"])
+    shown = publish(raw, policy)
     pops = {y: population(conn, y) for y in {q // 10 for q in shown["quarter"]}}
     shown["rate"] = [n / pops[q // 10].get(a, float("nan")) * 1000
                      for n, a, q in zip(shown["n"], shown[level], shown["quarter"])]

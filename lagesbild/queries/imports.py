@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, case, func, select
 
 from lagesbild.domain.vocab import SOURCES
 from lagesbild.formatting import number, week_label
+from lagesbild.privacy import KEY_COLUMN, Policy, publish
+from lagesbild.queries.frames import frame
 from lagesbild.store.reference import get_meta
-from lagesbild.store.models import (Area, AreaPopulation, HousingFigure, ImportLog, Incident,
+from lagesbild.store.models import (Area, AreaPopulation, Category, HousingFigure, ImportLog, Incident,
                                     MartIncidentCombo, MartIncidentWeek, MetaInfo, Observation, SafetyWalk)
 
 log_t, inc_t, area_t = ImportLog.__table__, Incident.__table__, Area.__table__
@@ -39,23 +41,23 @@ def import_log(conn: Connection, limit: int = 50) -> pd.DataFrame:
     return frame.rename(columns=LOG_COLUMNS)
 
 
-def freshness(conn: Connection) -> pd.DataFrame:
-    """Per source: events held, first and last week, and when the source was last imported.
-
-    Read from the weekly mart, so it stays fast on a store of millions of incidents.
+def freshness(conn: Connection, policy: Policy) -> pd.DataFrame:
+    """Per source: events held (published), first and last week, and when the source was last
+    imported. Read from the weekly mart, so it stays fast on a store of millions of incidents.
     """
-    data = conn.execute(_per_source()).all()
+    data = frame(conn.execute(_per_source()), ["source", "n", KEY_COLUMN, "sensitive", "first", "last"])
+    data = publish(data.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": bool}), policy)
     last = dict(conn.execute(select(log_t.c.source, func.max(log_t.c.imported_at))
                              .where(log_t.c.status == "ok").group_by(log_t.c.source)).all())
     demo = last.get(None) if get_meta(conn, "dataset") == "demo" else None
-    rows = [(SOURCES.get(s, s), number(n), week_label(first), week_label(latest),
-             _when(last.get(s) or demo)) for s, n, first, latest in data]
+    rows = [(SOURCES.get(s, s), n, week_label(first), week_label(latest), _when(last.get(s) or demo))
+            for s, n, first, latest in data[["source", "n_label", "first", "last"]].itertuples(index=False)]
     return pd.DataFrame(rows, columns=["Källa", "Händelser", "Första vecka", "Senaste vecka", "Senast importerad"])
 
 
 def _per_source():
-    """Events, first and last week per source: per (area, category, source) the last running total
-    and the first and last week, each one lookup in ix_mart_incident_week_cum."""
+    """Events, key sum, sensitivity, first and last week per source: per (area, category, source)
+    the last running totals and the first and last week, each one lookup in ix_mart_incident_week_cum."""
     week_t, combo_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__
 
     def edge(column, newest: bool):
@@ -64,10 +66,15 @@ def _per_source():
                                      week_t.c.category_id == combo_t.c.category_id,
                                      week_t.c.source == combo_t.c.source)
                 .order_by(order).limit(1).scalar_subquery())
+    cat_t = Category.__table__
+    person = select(cat_t.c.id).where(cat_t.c.sensitivity == "person")
     per_combo = select(combo_t.c.source, edge(week_t.c.cum, True).label("n"),
+                       edge(week_t.c.kcum, True).label("k"),
+                       case((combo_t.c.category_id.in_(person), 1), else_=0).label("person"),
                        edge(week_t.c.week_start, False).label("first"),
                        edge(week_t.c.week_start, True).label("last")).subquery()
-    return (select(per_combo.c.source, func.sum(per_combo.c.n), func.min(per_combo.c.first),
+    return (select(per_combo.c.source, func.sum(per_combo.c.n), func.sum(per_combo.c.k),
+                   func.max(per_combo.c.person), func.min(per_combo.c.first),
                    func.max(per_combo.c.last)).where(per_combo.c.n.is_not(None))
             .group_by(per_combo.c.source).order_by(per_combo.c.source))
 

@@ -1,4 +1,8 @@
-"""Incident counts from the marts: any breakdown, one period, suppressed before they leave.
+"""Incident counts from the marts: any breakdown, one period, published before they leave.
+
+Inside the query layer a count travels with the sum of its records' keys (`ksum`, the Cell Key
+Method of lagesbild.privacy) and whether it holds a person-related category (`sensitive`);
+`counts` and every other function a page calls return only what privacy.publish gives.
 
 Which mart answers: a breakdown without weeks, months or what only the monthly mart has is summed
 per (area, category, source) as the difference of two running totals of the weekly mart (two index
@@ -11,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, and_, case, cast, extract, func, or_, select
+from sqlalchemy import Connection, Integer, and_, case, cast, extract, func, literal_column, or_, select
 
 from lagesbild.errors import LagesbildError
-from lagesbild.privacy import Policy, suppress
+from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids, category_conditions, monday
 from lagesbild.queries.frames import frame
 from lagesbild.store.models import (Area, Category, CategoryFocus, MartIncidentCombo, MartIncidentMonth,
@@ -123,7 +127,8 @@ def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str |
         joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
     cols = [_dim_column(d, t, grain).label(d) for d in inner]
     sensitive = func.max(case((cat_t.c.sensitivity == "person", 1), else_=0)).label("sensitive")
-    query = select(*cols, func.sum(t.c.n).label("n"), sensitive).select_from(joined).where(*conditions)
+    query = select(*cols, func.sum(t.c.n).label("n"), func.sum(t.c.ksum).label(KEY_COLUMN), sensitive) \
+        .select_from(joined).where(*conditions)
     if cols:
         query = query.group_by(*cols)
     if derived:
@@ -131,8 +136,8 @@ def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str |
         source = sums.join(areas_t, areas_t.c.id == sums.c.omrade) if "kommundel" in derived else sums
         cols = [(func.coalesce(areas_t.c.kommundel_id, areas_t.c.id) if d == "kommundel" else
                  _period_column(d, sums.c.month) if d in derived else sums.c[d]).label(d) for d in by]
-        query = select(*cols, func.sum(sums.c.n).label("n"), func.max(sums.c.sensitive).label("sensitive")) \
-            .select_from(source).group_by(*cols)
+        query = select(*cols, func.sum(sums.c.n).label("n"), func.sum(sums.c[KEY_COLUMN]).label(KEY_COLUMN),
+                       func.max(sums.c.sensitive).label("sensitive")).select_from(source).group_by(*cols)
     return query.order_by(*cols) if cols else query
 
 
@@ -153,7 +158,7 @@ def _few_weeks(conn: Connection, first: dt.date, last: dt.date) -> bool:
 
 def _weekly_rows(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.date]]):
     """The weekly rows from the first period's start to the last one's end, and per period an
-    expression that is a row's count inside the period and 0 outside it."""
+    expression that is a row's count (and one that is its key sum) inside the period, 0 outside."""
     t = week_t
     conds = [t.c.week_start >= min(a for a, _ in bounds), t.c.week_start <= max(b for _, b in bounds),
              t.c.n > 0, *category_conditions(f, t.c.category_id)]
@@ -162,16 +167,31 @@ def _weekly_rows(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.da
         conds.append(t.c.area_id.in_(ids))
     if f.sources:
         conds.append(t.c.source.in_(f.sources))
-    rows = select(t.c.area_id, t.c.category_id, t.c.source, t.c.week_start, t.c.n).where(*conds).subquery("weeks")
+    rows = select(t.c.area_id, t.c.category_id, t.c.source, t.c.week_start, t.c.n, t.c.ksum) \
+        .where(*conds).subquery("weeks")
     ns = [case((rows.c.week_start.between(a, b), rows.c.n), else_=0) for a, b in bounds]
-    return rows, ns
+    ks = [case((rows.c.week_start.between(a, b), rows.c.ksum), else_=0) for a, b in bounds]
+    return rows, ns, ks
+
+
+# A running total and its key sum packed into one integer, cum * PACK + kcum, so that one lookup
+# gives both (kcum < PACK while a combination has fewer than 2^24 events; cum * PACK < 2^63 while
+# it has fewer than 2^23).
+PACK = 1 << 40
+_PACK = literal_column(str(PACK))
+
+
+def _unpack(packed_difference):
+    """(events, key sum) of the difference of two packed running totals."""
+    # Precedence of * and /: the difference is parenthesised, integer division on both backends.
+    return packed_difference.op("/", precedence=8)(_PACK), packed_difference.op("%", precedence=8)(_PACK)
 
 
 def _running_total(bound):
-    """The running total of the combination of mart_incident_combo at the last week that meets
-    `bound` (one lookup in ix_mart_incident_week_cum), 0 before its first week."""
+    """The packed running total (see PACK) of the combination of mart_incident_combo at the last
+    week that meets `bound` (one lookup in ix_mart_incident_week_cum), 0 before its first week."""
     return func.coalesce(
-        select(week_t.c.cum).where(week_t.c.area_id == combo_t.c.area_id,
+        select(week_t.c.cum * _PACK + week_t.c.kcum).where(week_t.c.area_id == combo_t.c.area_id,
                                    week_t.c.category_id == combo_t.c.category_id,
                                    week_t.c.source == combo_t.c.source, bound)
         .order_by(week_t.c.week_start.desc()).limit(1).scalar_subquery(), 0)
@@ -190,23 +210,27 @@ def _combo_conditions(conn: Connection, f: Filters) -> list:
 def _period_sums(conn: Connection, f: Filters, first: dt.date, last: dt.date):
     """Events of the weeks first..last per (area, category, source) of the selection: the running
     total at the last week up to `last` minus the one before `first` (ix_mart_incident_week_cum)."""
-    n = _running_total(week_t.c.week_start <= last) - _running_total(week_t.c.week_start < first)
-    sums = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, n.label("n")) \
+    packed = _running_total(week_t.c.week_start <= last) - _running_total(week_t.c.week_start < first)
+    diffs = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, packed.label("p")) \
         .where(*_combo_conditions(conn, f))
     # MATERIALIZED: computed once; as a plain subquery SQLite repeats the lookups for WHERE n > 0.
-    return sums.cte("period_sums").prefix_with("MATERIALIZED")
+    diffs = diffs.cte("period_diffs").prefix_with("MATERIALIZED")
+    n, ksum = _unpack(diffs.c.p)
+    return select(diffs.c.area_id, diffs.c.category_id, diffs.c.source, n.label("n"),
+                  ksum.label(KEY_COLUMN)).cte("period_sums")
 
 
 def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
-    """Unsuppressed counts: for the query layer's own arithmetic only, never for a page."""
+    """True counts with their key sums: for the query layer's own arithmetic only, never for a page."""
     query = counts_query(conn, f, by, grain).limit(MAX_ROWS + 1)
-    df = frame(conn.execute(query), [*by, "n", "sensitive"])
+    df = frame(conn.execute(query), [*by, "n", KEY_COLUMN, "sensitive"])
     if len(df) > MAX_ROWS:
         raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
                                "färre områden eller en grövre indelning.".replace(",", " "))
     if df.empty:
-        return df.astype({"n": "int64", "sensitive": "int64"})
+        return df.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": "int64"})
     df["n"] = df["n"].fillna(0).astype("int64")
+    df[KEY_COLUMN] = df[KEY_COLUMN].fillna(0).astype("int64")
     df["sensitive"] = df["sensitive"].fillna(0).astype(bool)
     if "quarter" in by:
         df["quarter"] = df["quarter"].astype(int)
@@ -226,7 +250,8 @@ def raw_counts_periods(conn: Connection, f: Filters, periods: list[tuple[dt.date
     frames = []
     for i in range(len(periods)):
         # The rows the period's own query returns: the keys with events in that period.
-        df = table.loc[table[f"n{i}"] > 0, [*by, f"n{i}", f"s{i}"]].set_axis([*by, "n", "sensitive"], axis=1)
+        df = table.loc[table[f"n{i}"] > 0, [*by, f"n{i}", key_column(i), f"s{i}"]].set_axis(
+            [*by, "n", KEY_COLUMN, "sensitive"], axis=1)
         frames.append(df.reset_index(drop=True))
     return frames
 
@@ -235,33 +260,43 @@ def _one_query(by: tuple[str, ...], periods) -> bool:
     return bool(by) and grain_for(by) == "week" and "week" not in by and len(periods) > 1
 
 
+def key_column(i: int) -> str:
+    """The key-sum column of period i of a period_table."""
+    return f"{KEY_COLUMN}_{i}"
+
+
 def period_table(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.date]],
                  by: tuple[str, ...]) -> pd.DataFrame:
-    """Unsuppressed counts of several periods side by side: `by`, then n0, n1, … (int) and s0, s1, …
-    (sensitive, bool) per period, one row per key with events in any of them, ordered by `by`.
+    """True counts of several periods side by side: `by`, then n0, n1, … (int), ksum_0, ksum_1, …
+    (their key sums) and s0, s1, … (sensitive, bool) per period, one row per key with events in any
+    of them, ordered by `by`. For the query layer's own arithmetic: publish before returning.
 
     From running totals one query: each distinct bound is looked up once per combination (a
     period and the one before it share one) and the combinations are read once.
     """
-    names = [f"n{i}" for i in range(len(periods))] + [f"s{i}" for i in range(len(periods))]
+    count = len(periods)
+    ns_, ks_, ss_ = [f"n{i}" for i in range(count)], [key_column(i) for i in range(count)], \
+        [f"s{i}" for i in range(count)]
+    types = {**{c: "int64" for c in ns_ + ks_}, **{c: bool for c in ss_}}
     if not _one_query(by, periods):
         table = None
         for i, (a, b) in enumerate(periods):
-            df = raw_counts(conn, f.with_period(a, b), by).rename(columns={"n": f"n{i}", "sensitive": f"s{i}"})
+            df = raw_counts(conn, f.with_period(a, b), by).rename(
+                columns={"n": f"n{i}", KEY_COLUMN: key_column(i), "sensitive": f"s{i}"})
             table = df if table is None else table.merge(df, on=list(by), how="outer")
         table = table.sort_values(list(by), kind="stable").reset_index(drop=True)
-        return table.fillna({c: 0 for c in names}).astype({c: "int64" if c[0] == "n" else bool for c in names})
+        return table.fillna({c: 0 for c in types}).astype(types)
     bounds = [period_bounds(f.with_period(a, b), "week") for a, b in periods]
     # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day.
     cuts = sorted({d for first, last in bounds for d in (first - dt.timedelta(days=1), last)})
     if _few_weeks(conn, cuts[0] + dt.timedelta(days=1), cuts[-1]):
-        t, ns = _weekly_rows(conn, f, bounds)
+        t, ns, ks = _weekly_rows(conn, f, bounds)
     else:
         totals = [_running_total(week_t.c.week_start <= d).label(f"c{i}") for i, d in enumerate(cuts)]
         t = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, *totals) \
             .where(*_combo_conditions(conn, f)).cte("running_totals").prefix_with("MATERIALIZED")
         at = {d: t.c[f"c{i}"] for i, d in enumerate(cuts)}
-        ns = [at[last] - at[first - dt.timedelta(days=1)] for first, last in bounds]
+        ns, ks = zip(*(_unpack(at[last] - at[first - dt.timedelta(days=1)]) for first, last in bounds))
     joined = t.join(cat_t, cat_t.c.id == t.c.category_id)
     if "kommundel" in by:
         joined = joined.join(areas_t, areas_t.c.id == t.c.area_id)
@@ -269,23 +304,23 @@ def period_table(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.d
         joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
     cols = [_dim_column(d, t, "week").label(d) for d in by]
     person = cat_t.c.sensitivity == "person"
-    query = (select(*cols, *[func.sum(n).label(f"n{i}") for i, n in enumerate(ns)],
-                    *[func.max(case((and_(person, n > 0), 1), else_=0)).label(f"s{i}")
+    query = (select(*cols, *[func.sum(n).label(ns_[i]) for i, n in enumerate(ns)],
+                    *[func.sum(k).label(ks_[i]) for i, k in enumerate(ks)],
+                    *[func.max(case((and_(person, n > 0), 1), else_=0)).label(ss_[i])
                       for i, n in enumerate(ns)])
              .select_from(joined).where(or_(*[n > 0 for n in ns]))
-             .group_by(*cols).order_by(*cols).limit(len(periods) * MAX_ROWS + 1))
-    table = frame(conn.execute(query), [*by, *names])
-    if (table[names[:len(periods)]] > 0).sum().max() > MAX_ROWS:
+             .group_by(*cols).order_by(*cols).limit(count * MAX_ROWS + 1))
+    table = frame(conn.execute(query), [*by, *ns_, *ks_, *ss_])
+    if (table[ns_] > 0).sum().max() > MAX_ROWS:
         raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
                                "färre områden eller en grövre indelning.".replace(",", " "))
-    return table.astype({c: "int64" if c[0] == "n" else bool for c in names})
+    return table.astype(types)
 
 
 def counts(conn: Connection, f: Filters, by: tuple[str, ...], policy: Policy,
            grain: str | None = None) -> pd.DataFrame:
-    """Suppressed counts grouped by `by`; rows × columns for secondary suppression are by[0] × rest."""
-    df = raw_counts(conn, f, by, grain)
-    return suppress(df, policy, rows=list(by[:1]), cols=list(by[1:]))
+    """Published counts grouped by `by` (lagesbild.privacy.publish)."""
+    return publish(raw_counts(conn, f, by, grain), policy)
 
 
 def data_range(conn: Connection) -> tuple[dt.date | None, dt.date | None]:

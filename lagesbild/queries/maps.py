@@ -5,7 +5,7 @@ import pandas as pd
 from sqlalchemy import Connection, case, func, select
 
 from lagesbild.domain.geo import CELL_SIZE_M
-from lagesbild.privacy import Policy, suppress
+from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids, category_conditions
 from lagesbild.queries.frames import frame
 from lagesbild.queries.incidents import MAX_ROWS
@@ -23,7 +23,8 @@ def _cells_query(conn: Connection, f: Filters, size: int):
     # of the query's time on PostgreSQL for a year of the county, about 230 000 rows).
     person = conn.execute(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")).scalars().all()
     sensitive = func.max(case((cell_t.c.category_id.in_(person), 1), else_=0)).label("sensitive")
-    q = (select(cell_t.c.area_id, e, n, func.sum(cell_t.c.n).label("n"), sensitive)
+    q = (select(cell_t.c.area_id, e, n, func.sum(cell_t.c.n).label("n"),
+                func.sum(cell_t.c.ksum).label(KEY_COLUMN), sensitive)
          .where(cell_t.c.month_start >= f.start.replace(day=1), cell_t.c.month_start <= f.end,
                 *category_conditions(f, cell_t.c.category_id))
          .group_by(cell_t.c.area_id, e, n))
@@ -41,18 +42,17 @@ def _coarsen(finest: pd.DataFrame, size: int) -> pd.DataFrame:
         return finest.sort_values(["area_id", "cell_e", "cell_n"], kind="stable").reset_index(drop=True)
     coarse = finest.assign(cell_e=finest["cell_e"] // size * size, cell_n=finest["cell_n"] // size * size)
     return (coarse.groupby(["area_id", "cell_e", "cell_n"], as_index=False, sort=True)
-            .agg(n=("n", "sum"), sensitive=("sensitive", "max")))
+            .agg(n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max")))
 
 
 def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
-    """Events per cell for the months overlapping the period; the finest grid under MAX_ROWS cells.
-
-    Suppression runs per area (rows) over its cells (columns), then cells are merged across area
-    borders; a cell with any hidden part is hidden. Hidden cells are left out altogether: even a
-    grey square would tell where a few person-related events took place. attrs: cell_size (metres).
+    """Published events per cell for the months overlapping the period; the finest grid under
+    MAX_ROWS cells. A cell's parts in different areas are summed first, then the cell is
+    published as a whole. Cells shown as "<k" are left out altogether: even a grey square would
+    tell where a few person-related events took place. attrs: cell_size (metres).
     """
     finest = frame(conn.execute(_cells_query(conn, f, CELL_SIZE_M)),
-                   ["area_id", "cell_e", "cell_n", "n", "sensitive"])
+                   ["area_id", "cell_e", "cell_n", "n", KEY_COLUMN, "sensitive"])
     for size in CELL_SIZES:  # coarser grids summed from the finest one, not queried again
         raw = _coarsen(finest, size)
         if raw[["cell_e", "cell_n"]].drop_duplicates().shape[0] <= MAX_ROWS and len(raw) <= MAX_ROWS * 2:
@@ -61,15 +61,9 @@ def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
         out = pd.DataFrame(columns=["cell_e", "cell_n", "n", "n_label", "suppressed"])
         out.attrs["cell_size"] = size
         return out
-    raw["cell"] = raw["cell_e"].astype(str) + ":" + raw["cell_n"].astype(str)
-    raw["sensitive"] = raw["sensitive"].astype(bool)
-    shown = suppress(raw, policy, rows=["area_id"], cols=["cell"])
-    groups = shown.assign(part_hidden=shown["n"].isna()).groupby(["cell_e", "cell_n"], as_index=False)
-    cells = groups.agg(n=("n", "sum"), part_hidden=("part_hidden", "max"), suppressed=("suppressed", "max"))
-    cells["n"] = cells["n"].where(~cells.pop("part_hidden"))  # as a sum with min_count=len: NaN if any is
-    cells["n"] = cells["n"].where(~cells["suppressed"])
-    from lagesbild.formatting import number
-    cells["n_label"] = [policy.label() if s else number(v) for v, s in zip(cells["n"], cells["suppressed"])]
+    cells = (raw.astype({"sensitive": bool}).groupby(["cell_e", "cell_n"], as_index=False)
+             .agg(n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max")))
+    cells = publish(cells, policy).drop(columns=["sensitive"])
     cells = cells[~cells["suppressed"]].reset_index(drop=True)
     cells.attrs["cell_size"] = size
     return cells

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection
 
-from lagesbild.privacy import Policy, suppress
+from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.areas import selection_population
 from lagesbild.queries.filters import Filters
 from lagesbild.queries.incidents import raw_counts, raw_counts_periods
@@ -23,7 +23,7 @@ def _period_start(grain: str, value) -> dt.date:
 
 def series(conn: Connection, f: Filters, grain: str, split: str | None, measure: str,
            policy: Policy) -> pd.DataFrame:
-    """Long frame: period (date), split, value, value last year, rolling mean; suppressed.
+    """Long frame: period (date), split, value, value last year, rolling mean; published.
 
     The query reaches one year further back than the selection for last year's line.
     """
@@ -39,7 +39,7 @@ def series(conn: Connection, f: Filters, grain: str, split: str | None, measure:
     raw["period"] = [_period_start(grain, v) for v in raw[dim]]
     raw["split"] = raw[split] if split else "Alla"
     full = _complete(raw, grain)
-    shown = suppress(full, policy, rows=["period"], cols=["split"])
+    shown = publish(full, policy)
     if measure == "rate":
         pops = {y: selection_population(conn, f.areas, y) for y in {p.year for p in shown["period"]}}
         shown["value"] = shown["n"] / shown["period"].map(lambda p: pops[p.year]) * 1000
@@ -62,11 +62,13 @@ def _complete(raw: pd.DataFrame, grain: str) -> pd.DataFrame:
     step = pd.DateOffset(months=1 if grain == "month" else 3)
     periods = pd.date_range(min(raw["period"]), max(raw["period"]), freq=step).date
     grid = pd.MultiIndex.from_product([periods, sorted(raw["split"].unique())], names=["period", "split"])
-    agg = raw.groupby(["period", "split"]).agg(n=("n", "sum"), sensitive=("sensitive", "max"))
+    agg = raw.groupby(["period", "split"]).agg(n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")},
+                                               sensitive=("sensitive", "max"))
     out = agg.reindex(grid).reset_index()
     sens = raw.groupby("split")["sensitive"].max()
     out["sensitive"] = out["sensitive"].fillna(out["split"].map(sens)).astype(bool)
     out["n"] = out["n"].fillna(0).astype("int64")
+    out[KEY_COLUMN] = out[KEY_COLUMN].fillna(0).astype("int64")
     return out
 
 
@@ -80,6 +82,6 @@ def year_over_year(conn: Connection, f: Filters, split: str, policy: Policy, yea
     raw = pd.concat(frames, ignore_index=True)
     if raw.empty:
         return raw
-    table = suppress(raw, policy, rows=[split], cols=["year"])
+    table = publish(raw, policy)
     table.attrs["through"] = (end.day, end.month)
     return table

@@ -118,6 +118,9 @@ def insert_ignore(conn: Connection, table: Table, df: pd.DataFrame) -> int:
     """Insert the frame's rows, skipping rows that violate a unique constraint. Returns inserted."""
     if df.empty:
         return 0
+    if "rkey" in table.c and "rkey" not in df:  # every new record gets its random record key
+        from lagesbild.privacy import record_keys
+        df = df.assign(rkey=record_keys(len(df)))
     columns = [c for c in df.columns if c in table.c]
     if conn.dialect.name == "postgresql":
         return _pg_write(conn, table, df, columns, "ON CONFLICT DO NOTHING")
@@ -128,13 +131,14 @@ def insert_ignore(conn: Connection, table: Table, df: pd.DataFrame) -> int:
 
 def add_counts(conn: Connection, table: Table, df: pd.DataFrame, keys: list[str],
                on_conflict: str = "add") -> None:
-    """Insert the rows; where a row with the same key is stored: "add" its n to the stored n,
-    "replace" the stored values, or "ignore" the new row."""
+    """Insert the rows; where a row with the same key is stored: "add" its n (and key sum ksum) to
+    the stored ones, "replace" the stored values, or "ignore" the new row."""
     if df.empty:
         return
     columns = [c for c in df.columns if c in table.c]
     others = [c for c in columns if c not in keys]
-    action = {"add": f'DO UPDATE SET n = "{table.name}".n + excluded.n',
+    added = ", ".join(f'"{c}" = "{table.name}"."{c}" + excluded."{c}"' for c in ("n", "ksum") if c in others)
+    action = {"add": f"DO UPDATE SET {added}",
               "replace": "DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in others),
               "ignore": "DO NOTHING"}[on_conflict]
     conflict = f"ON CONFLICT ({_names(keys)}) {action}"

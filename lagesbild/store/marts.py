@@ -7,7 +7,9 @@ taxonomy changed or the demo data were removed), in chunks, with the same code.
 
 The weekly mart also keeps running totals (`cum`): the events of the same area, category and
 source up to and including the week, so that any period's count is the difference of two
-running totals (see lagesbild.queries.incidents).
+running totals (see lagesbild.queries.incidents). Every mart row also carries `ksum`, the sum of
+the record keys of its incidents (the Cell Key Method, lagesbild.privacy), and the weekly mart its
+running total `kcum`.
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ MART_KEYS: dict[str, list[str]] = {
 TABLES = {"mart_incident_week": week_t, "mart_incident_month_total": total_t,
           "mart_incident_month": month_t, "mart_incident_cell": cell_t}
 ROW_COLUMNS = ["occurred_at", "area_id", "category_id", "source", "cell_e", "cell_n", "place_type",
-               "age_group", "count"]
+               "age_group", "count", "rkey"]
+SUMS = ["n", "ksum"]  # what every mart sums: the events and their record keys
 
 # The running total of each combination's last week before :w0 (one index lookup per combination).
 TOTALS_BEFORE = """
@@ -42,7 +45,11 @@ SELECT c.area_id, c.category_id, c.source,
        COALESCE((SELECT b.cum FROM mart_incident_week b
                  WHERE b.area_id = c.area_id AND b.category_id = c.category_id
                    AND b.source = c.source AND b.week_start < :w0
-                 ORDER BY b.week_start DESC LIMIT 1), 0) AS base
+                 ORDER BY b.week_start DESC LIMIT 1), 0) AS base,
+       COALESCE((SELECT b.kcum FROM mart_incident_week b
+                 WHERE b.area_id = c.area_id AND b.category_id = c.category_id
+                   AND b.source = c.source AND b.week_start < :w0
+                 ORDER BY b.week_start DESC LIMIT 1), 0) AS kbase
 FROM mart_incident_combo c WHERE c.source IN :sources
 """
 
@@ -70,7 +77,8 @@ def deltas(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
                          "category_id": rows["category_id"].to_numpy(dtype=np.int64),
                          "cell_e": pd.array(rows["cell_e"], dtype="Int64"),
                          "cell_n": pd.array(rows["cell_n"], dtype="Int64"),
-                         "n": rows["count"].to_numpy(dtype=np.int64)})
+                         "n": rows["count"].to_numpy(dtype=np.int64),
+                         "ksum": rows["rkey"].to_numpy(dtype=np.int64)})
     labels = {}
     for column in ("source", "place_type", "age_group"):
         codes, uniques = pd.factorize(rows[column])
@@ -78,7 +86,7 @@ def deltas(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
     out = {}
     for name, keys in MART_KEYS.items():
         part = base.dropna(subset=["cell_e", "cell_n"]) if name == "mart_incident_cell" else base
-        summed = part.groupby(keys, as_index=False, sort=True)["n"].sum()
+        summed = part.groupby(keys, as_index=False, sort=True)[SUMS].sum()
         for column in labels.keys() & set(keys):
             summed[column] = pd.Series(labels[column][summed[column].to_numpy()], dtype=object)
         out[name] = summed
@@ -116,10 +124,10 @@ def _add_weeks(conn: Connection, weeks: pd.DataFrame) -> None:
     w0 = pd.Timestamp(weeks["week_start"].min()).date()
     sources = sorted(weeks["source"].unique())
     stored = pd.DataFrame([tuple(r) for r in conn.execute(text(
-        f"SELECT week_start, area_id, category_id, source, iso_year, iso_week, n FROM mart_incident_week "
+        f"SELECT week_start, area_id, category_id, source, iso_year, iso_week, n, ksum FROM mart_incident_week "
         f"WHERE week_start >= {_sql_date(w0)} AND source IN :sources").bindparams(
             bindparam("sources", expanding=True)), {"sources": sources})],
-        columns=keys + ["iso_year", "iso_week", "n"])
+        columns=keys + ["iso_year", "iso_week", "n", "ksum"])
     touched = weeks[COMBO].drop_duplicates()
     weeks = weeks.assign(stored=False)
     if not stored.empty:
@@ -128,13 +136,15 @@ def _add_weeks(conn: Connection, weeks: pd.DataFrame) -> None:
         weeks = (pd.concat([stored, weeks], ignore_index=True)
                  .groupby(keys, as_index=False, sort=False)
                  .agg(iso_year=("iso_year", "first"), iso_week=("iso_week", "first"), n=("n", "sum"),
-                      stored=("stored", "max")))
+                      ksum=("ksum", "sum"), stored=("stored", "max")))
     base = pd.DataFrame([tuple(r) for r in conn.execute(
         text(TOTALS_BEFORE.replace(":w0", _sql_date(w0))).bindparams(bindparam("sources", expanding=True)),
-        {"sources": sources})], columns=COMBO + ["base"])
-    weeks = weeks.merge(base, on=COMBO, how="left").fillna({"base": 0})
+        {"sources": sources})], columns=COMBO + ["base", "kbase"])
+    weeks = weeks.merge(base, on=COMBO, how="left").fillna({"base": 0, "kbase": 0})
     weeks = weeks.sort_values(COMBO + ["week_start"], kind="stable")
-    weeks["cum"] = weeks.groupby(COMBO, sort=False)["n"].cumsum() + weeks.pop("base").astype(np.int64)
+    running = weeks.groupby(COMBO, sort=False)[SUMS].cumsum()
+    weeks["cum"] = running["n"] + weeks.pop("base").astype(np.int64)
+    weeks["kcum"] = running["ksum"] + weeks.pop("kbase").astype(np.int64)
     # Rows already stored are rewritten, the others only inserted (on PostgreSQL by COPY, which a
     # single stored key among them would send the slower way).
     stored_rows = weeks.pop("stored").astype(bool)
@@ -160,5 +170,5 @@ def refresh_marts(conn: Connection, chunk: int = 500_000) -> None:
     for name, frames in parts.items():
         keys = MART_KEYS[name] + (["iso_year", "iso_week"] if name == "mart_incident_week" else [])
         sums[name] = (pd.concat(frames, ignore_index=True)
-                      .groupby(keys, as_index=False, sort=True)["n"].sum())
+                      .groupby(keys, as_index=False, sort=True)[SUMS].sum())
     add_deltas(conn, sums)

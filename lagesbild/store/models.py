@@ -115,6 +115,7 @@ class Incident(Base):
     age_group: Mapped[str] = mapped_column(String(8), default="okänd")
     count: Mapped[int] = mapped_column(Integer, default=1)
     import_id: Mapped[int | None] = mapped_column(Integer)
+    rkey: Mapped[int] = mapped_column(Integer, server_default="0")  # record key (lagesbild.privacy)
 
 
 class SafetyWalk(Base):
@@ -164,6 +165,7 @@ class HousingFigure(Base):
     damage: Mapped[int] = mapped_column(Integer)
     evictions: Mapped[int] = mapped_column(Integer)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    rkey: Mapped[int] = mapped_column(Integer, server_default="0")  # record key (lagesbild.privacy)
 
 
 # --- marts: aggregates the pages read, refreshed after every change ---------------------------
@@ -174,7 +176,7 @@ class MartIncidentWeek(Base):
     difference of two running totals, read by two index lookups (ix_mart_incident_week_cum)."""
     __tablename__ = "mart_incident_week"
     __table_args__ = (Index("ix_mart_incident_week_area", "area_id", "week_start"),
-                      Index("ix_mart_incident_week_cum", "area_id", "category_id", "source", "week_start", "cum"),
+                      Index("ix_mart_incident_week_cum", "area_id", "category_id", "source", "week_start", "cum", "kcum"),
                       {"sqlite_with_rowid": False})
     week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -184,6 +186,8 @@ class MartIncidentWeek(Base):
     iso_week: Mapped[int] = mapped_column(SmallInteger)
     n: Mapped[int] = mapped_column(Integer)
     cum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    kcum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class MartIncidentCombo(Base):
@@ -205,6 +209,7 @@ class MartIncidentMonthTotal(Base):
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class MartIncidentMonth(Base):
@@ -217,6 +222,7 @@ class MartIncidentMonth(Base):
     place_type: Mapped[str] = mapped_column(String(32), primary_key=True)
     age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class MartIncidentCell(Base):
@@ -229,4 +235,5 @@ class MartIncidentCell(Base):
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 

@@ -5,6 +5,7 @@ from typing import Callable
 
 import streamlit as st
 
+from lagesbild.privacy import assert_published
 from lagesbild.queries import compare, explore, housing, incidents, maps, trends, walks
 from lagesbild.queries import areas as areas_q
 from lagesbild.ui.common import data_version, engine
@@ -44,7 +45,9 @@ QUERIES: dict[str, Callable] = {
 @st.cache_data(max_entries=512, show_spinner=False)
 def _cached(name: str, version: str, args: tuple, kwargs: tuple):
     with engine().connect() as conn:
-        return QUERIES[name](conn, *args, **dict(kwargs))
+        result = QUERIES[name](conn, *args, **dict(kwargs))
+    assert_published(result)  # the read gate: nothing with key sums reaches a page
+    return result
 
 
 def q(name: str, *args, **kwargs):

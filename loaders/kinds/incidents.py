@@ -14,6 +14,7 @@ from sqlalchemy import Connection, select
 from lagesbild.demo import to_minutes
 from lagesbild.domain.taxonomy import normalise_label
 from lagesbild.domain.vocab import AGE_GROUPS, PLACE_TYPES
+from lagesbild.privacy import record_keys
 from lagesbild.store.bulk import insert_ignore
 from lagesbild.store.marts import add_rows
 from lagesbild.store.models import Incident
@@ -117,6 +118,7 @@ def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
     """Insert the rows whose key is new and add exactly those to the marts."""
     rows = prepared.tables["incidents"]
     unique = rows.drop_duplicates(["source", "natural_key"], keep="first")
+    unique = unique.assign(rkey=record_keys(len(unique)))  # kept only where the row is new
     inserted = insert_ignore(conn, Incident.__table__, unique.assign(import_id=import_id))
     new = unique if inserted == len(unique) else _stored_by(conn, unique, import_id)
     add_rows(conn, new)
