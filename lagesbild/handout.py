@@ -29,7 +29,8 @@ def _table(df: pd.DataFrame) -> str:
 
 def weekly_handout(title: str, selection: str, kpis: list[tuple[str, str, str]], flags: list[str],
                    flags_note: str, area_table: pd.DataFrame, actions: pd.DataFrame,
-                   housing: pd.DataFrame, demo: bool) -> str:
+                   housing: pd.DataFrame, demo: bool,
+                   privacy_note: str = "Personrelaterade tal är skyddade.") -> str:
     """HTML for one A4 page. `kpis` are (label, value, note); `flags` are plain sentences."""
     kpi_html = "".join(f"<div class='kpi'>{html.escape(l)}<b>{html.escape(v)}</b>"
                        f"<span class='note'>{html.escape(n)}</span></div>" for l, v, n in kpis)
@@ -44,5 +45,5 @@ def weekly_handout(title: str, selection: str, kpis: list[tuple[str, str, str]],
 <h2>Per kommundel och strategiskt område</h2>{_table(area_table)}
 <h2>Trygghetsvandringar: åtgärder per ansvarig</h2>{_table(actions)}
 <h2>Boende</h2>{_table(housing)}
-<p class="note">Personrelaterade tal under gränsen visas som &lt;k. Lägesbild.</p>
+<p class="note">{html.escape(privacy_note)} Lägesbild.</p>
 </body></html>"""

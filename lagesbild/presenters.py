@@ -5,6 +5,7 @@ import pandas as pd
 
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import PRIORITIES, WALK_CATEGORIES, WALK_STATUSES
+from lagesbild.privacy import EXTERNAL, Policy
 
 
 def change_text(change, now_label: str, before_label: str) -> str:
@@ -38,12 +39,22 @@ def metric_delta(change, now_label: str, before_label: str, what: str) -> str | 
     return f"{fmt.percent(change, signed=True).replace('−', '-')} mot {what}"
 
 
-def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict) -> list[str]:
+def privacy_note(policy: Policy) -> str:
+    """One line under a table or chart that shows person-related counts: what the reader sees."""
+    who = "Alla tal" if policy.audience == EXTERNAL else "Personrelaterade tal"
+    return (f"{who} under {policy.k} visas som {policy.label()}; från {policy.k} och uppåt har de ett litet "
+            f"slumpmässigt brus (högst ±{policy.ptable.max_deviation}) så att inga små tal kan räknas fram "
+            "genom att jämföra vyer. Delarna summerar därför inte alltid exakt till totalen.")
+
+
+def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict,
+                  policy: Policy | None = None) -> list[str]:
     """One sentence per flagged cell: what, where, how many against how many expected."""
     lines = []
+    small = (policy or Policy()).label()
     for _, r in df.iterrows():
         word = "fler" if r["direction"] == "up" else "färre"
-        expected = "<5 totalt i baslinjen" if r.get("expected_suppressed") else fmt.number(r["expected"], 1)
+        expected = f"{small} totalt i baslinjen" if r.get("expected_suppressed") else fmt.number(r["expected"], 1)
         lines.append(f"**{category_names.get(r['category'], r['category'])}** i "
                      f"**{area_names.get(r['area_id'], r['area_id'])}**: {r['observed_label']} händelser, "
                      f"{word} än väntat (normalt {expected}); "

@@ -56,8 +56,7 @@ with right:
 st.subheader("Per område")
 st.dataframe(presenters.area_table(summary), hide_index=True)
 st.caption(f"Invånare {summary.attrs.get('population_year', '')}. Procentuell förändring visas bara när "
-           "båda talen är minst 10; annars visas talen. Personrelaterade tal under "
-           f"{policy.k} visas som {policy.label()}.")
+           "båda talen är minst 10; annars visas talen. " + presenters.privacy_note(policy))
 
 st.subheader("Det här sticker ut")
 areas = q("area_frame")
@@ -68,7 +67,7 @@ elif flags.empty:
     st.success(f"Inget område × kategori avviker statistiskt under {flags.attrs['current']} "
                f"{flags.attrs['baseline']}.")
 else:
-    for line in presenters.unusual_lines(flags.head(8), names, q("category_names")):
+    for line in presenters.unusual_lines(flags.head(8), names, q("category_names"), policy):
         st.markdown(f"- {line}")
 st.caption(f"Test: {flags.attrs.get('cells_tested', 0)} kombinationer av område och kategori prövades "
            f"{flags.attrs.get('baseline', '')} med ett exakt Poissontest; p-värdena är justerade för "

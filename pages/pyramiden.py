@@ -24,5 +24,4 @@ with right:
     st.plotly_chart(figures.heat_table(by_area, "pyramid_level_label", "kommundel_label", "Antal"),
                     config={"displayModeBar": False})
 st.dataframe(presenters.pyramid_table(by_area), hide_index=True)
-st.caption(f"Personrelaterade tal under {policy.k} visas som {policy.label()}; ytterligare celler döljs "
-           "där ett dolt tal annars kunde räknas ut från en summa.")
+st.caption(presenters.privacy_note(policy))

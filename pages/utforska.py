@@ -1,7 +1,7 @@
 """Utforska: any breakdown of the selection, its chart, and a download of exactly that selection."""
 import streamlit as st
 
-from lagesbild import figures
+from lagesbild import figures, presenters
 from lagesbild.privacy import EXTERNAL, Policy
 from lagesbild.queries.explore import export_frame, to_csv_bytes, to_excel_bytes, wide_table
 from lagesbild.queries.incidents import DIMENSIONS, QueryError
@@ -34,8 +34,8 @@ if breakdown.long.empty:
     st.warning("Urvalet innehåller inga händelser. Ändra period eller filter.")
     st.stop()
 st.dataframe(wide_table(breakdown, rows, cols), hide_index=True)
-st.caption(f"{len(breakdown.long)} celler. Personrelaterade tal under {policy.k} visas som {policy.label()}"
-           + (" – här gäller det alla tal, eftersom exporten lämnar centret." if external else ".")
+st.caption(f"{len(breakdown.long)} celler. " + presenters.privacy_note(policy)
+           + (" Extern export: alla tal skyddas, eftersom materialet lämnar centret." if external else "")
            + " Vecka kan inte kombineras med platstyp eller åldersgrupp (de finns per månad).")
 chart = figures.explore_chart(breakdown.long, rows, cols)
 st.plotly_chart(chart, config={"displayModeBar": False})

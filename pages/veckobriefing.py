@@ -40,7 +40,7 @@ st.caption(f"Normalt = {by_strategy.attrs.get('baseline', '')}.")
 
 st.subheader("Avvikelser denna vecka")
 areas = q("area_frame")
-flag_lines = presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), q("category_names"))
+flag_lines = presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), q("category_names"), policy)
 if flags.attrs.get("periods", 0) == 0:
     st.info("För lite data före veckan för att jämföra.")
 elif flags.empty:
@@ -82,7 +82,8 @@ else:
 
 title = f"Veckobriefing vecka {monday.isocalendar().week}, {fmt.date_range(monday, monday + dt.timedelta(days=6))}"
 page = handout.weekly_handout(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], flags_note,
-                              area_wide, presenters.actor_table(actors), housing_table, common.is_demo())
+                              area_wide, presenters.actor_table(actors), housing_table, common.is_demo(),
+                              presenters.privacy_note(policy))
 st.download_button("Ladda ned som utskrift (en sida)", page.encode("utf-8"), type="primary",
                    file_name=f"veckobriefing_{chosen}.html", mime="text/html",
                    help="Öppna filen i webbläsaren och skriv ut, eller spara som PDF.")

@@ -154,3 +154,14 @@ def with_calendar_columns(df, column: str = "occurred_at"):
     return df.assign(day=ts.dt.date,
                      week_start=(ts.dt.normalize() - pd.to_timedelta(ts.dt.day_of_week, unit="D")).dt.date,
                      month_start=ts.dt.to_period("M").dt.start_time.dt.date)
+
+
+def published_labels(df, by, k: int = 5):
+    """The label a page shows for each group of incident rows (columns `count`, `rkey`, `person`),
+    computed here from the rows with the rule of lagesbild.privacy: the expected published value."""
+    from lagesbild.formatting import number
+    from lagesbild.privacy import Policy, published_values
+    groups = df.groupby(by).agg(n=("count", "sum"), ksum=("rkey", "sum"), person=("person", "max"))
+    values, small = published_values(groups["n"], groups["ksum"], groups["person"], Policy(k=k))
+    import pandas as pd
+    return pd.Series([f"<{k}" if s else number(v) for v, s in zip(values, small)], index=groups.index)

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.store.models import Area, Category, Incident
-from tests.conftest import DEMO_TODAY, with_calendar_columns
+from tests.conftest import DEMO_TODAY, published_labels, with_calendar_columns
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["oversikt", "veckobriefing", "trender", "karta", "pyramiden", "vandringar", "boende", "utforska",
@@ -53,35 +53,37 @@ def test_every_page_renders_without_exception(app_env, page):
 
 def _week_counts(engine, start: dt.date, end: dt.date) -> pd.DataFrame:
     with engine.connect() as conn:
-        rows = conn.execute(select(Incident.occurred_at, Incident.count, Category.strategic_area, Area.kommundel_id)
+        rows = conn.execute(select(Incident.occurred_at, Incident.count, Category.strategic_area, Area.kommundel_id,
+                                   Incident.rkey, Category.sensitivity == "person")
                             .join(Category, Category.id == Incident.category_id)
                             .join(Area, Area.id == Incident.area_id)).all()
-    df = with_calendar_columns(pd.DataFrame(rows, columns=["occurred_at", "count", "strategic_area", "kommundel_id"]))
+    df = with_calendar_columns(pd.DataFrame(rows, columns=["occurred_at", "count", "strategic_area", "kommundel_id",
+                                                           "rkey", "person"]))
     df = df[(df.week_start >= start) & (df.week_start <= end)]
-    return df[["week_start", "count", "strategic_area", "kommundel_id"]]
+    return df[["week_start", "count", "strategic_area", "kommundel_id", "rkey", "person"]]
 
 
 def test_overview_numbers_match_an_independent_count(app_env):
     at = run_page("oversikt")
     df = _week_counts(app_env, dt.date(2025, 11, 17), dt.date(2026, 11, 15))
-    expected = df.groupby("strategic_area")["count"].sum()
+    expected = published_labels(df, "strategic_area")
     metrics = {m.label: m.value for m in at.metric}
     for code, name in STRATEGIC_AREAS.items():
-        assert metrics[name] == fmt.number(expected[code])
+        assert metrics[name] == expected[code]
     table = at.dataframe[0].value.set_index("Område")
     with app_env.connect() as conn:
         names = dict(conn.execute(select(Area.id, Area.name)).all())
-    per_area = df.groupby("kommundel_id")["count"].sum()
-    for area_id, n in per_area.items():
-        assert table.loc[names[area_id], "Antal"] == fmt.number(n)
+    per_area = published_labels(df, "kommundel_id")
+    for area_id, label in per_area.items():
+        assert table.loc[names[area_id], "Antal"] == label
 
 
 def test_weekly_briefing_numbers_and_flags(app_env):
     at = run_page("veckobriefing")
-    week = _week_counts(app_env, dt.date(2026, 11, 9), dt.date(2026, 11, 9)).groupby("strategic_area")["count"].sum()
+    week = published_labels(_week_counts(app_env, dt.date(2026, 11, 9), dt.date(2026, 11, 9)), "strategic_area")
     metrics = {m.label: m.value for m in at.metric}
     for code, name in STRATEGIC_AREAS.items():
-        assert metrics[name] == fmt.number(week[code])
+        assert metrics[name] == week[code]
     text = " ".join(m.value for m in at.markdown)
     assert "**Brand i fordon** i **Norsborg**" in text and "**Våld mellan unga** i **Hallunda**" in text
 
@@ -91,8 +93,8 @@ def test_weekly_briefing_another_week(app_env):
     at.selectbox(key="vecka").select("2026-W40").run()
     assert not at.exception
     assert at.header[0].value.startswith("Vecka 40")
-    week = _week_counts(app_env, dt.date(2026, 9, 28), dt.date(2026, 9, 28)).groupby("strategic_area")["count"].sum()
-    assert at.metric[0].value == fmt.number(week["trygghetsskapande"])
+    week = published_labels(_week_counts(app_env, dt.date(2026, 9, 28), dt.date(2026, 9, 28)), "strategic_area")
+    assert at.metric[0].value == week["trygghetsskapande"]
 
 
 def test_filters_come_from_the_url(app_env):
@@ -102,10 +104,9 @@ def test_filters_come_from_the_url(app_env):
     df = _week_counts(app_env, dt.date(2026, 11, 9), dt.date(2026, 11, 9))
     with app_env.connect() as conn:
         fittja = conn.execute(select(Area.id).where(Area.code == "0127K2")).scalar()
-    n = df[df.kommundel_id == fittja]["count"].sum()
     table = at.dataframe[0].value
     assert table["Område"].tolist() == ["Fittja"]
-    assert table["Antal"].tolist() == [fmt.number(n)]
+    assert table["Antal"].tolist() == [published_labels(df[df.kommundel_id == fittja], "kommundel_id")[fittja]]
 
 
 def test_explorer_breakdown_change(app_env):
@@ -214,25 +215,26 @@ def test_pyramid_levels_match_an_independent_count(app_env):
     at = run_page("pyramiden")
     with app_env.connect() as conn:
         rows = with_calendar_columns(pd.DataFrame(
-            conn.execute(select(Category.pyramid_level, Incident.count, Area.kommundel_id, Incident.occurred_at)
+            conn.execute(select(Category.pyramid_level, Incident.count, Area.kommundel_id, Incident.occurred_at,
+                                Incident.rkey, Category.sensitivity == "person")
                          .join(Category, Category.id == Incident.category_id)
                          .join(Area, Area.id == Incident.area_id)
                          .where(Category.pyramid_level.is_not(None))).all(),
-            columns=["level", "count", "kommundel", "occurred_at"]))
+            columns=["level", "count", "kommundel", "occurred_at", "rkey", "person"]))
         rows = rows[(rows.week_start >= dt.date(2025, 11, 17)) & (rows.week_start <= dt.date(2026, 11, 15))]
         names = dict(conn.execute(select(Area.id, Area.name)).all())
     table = at.dataframe[0].value.set_index("Kommundel")
-    expected = rows.groupby(["kommundel", "level"])["count"].sum()
-    for (kd, level), n in expected.items():
-        shown = table.loc[names[kd]].filter(like=f"{int(level)} ").iloc[0]
-        assert shown in (fmt.number(n), "<5")  # exact, or hidden (primary or secondary)
-        if n < 5:
-            assert shown == "<5"
-    assert (table.to_numpy() == "<5").sum() <= 4  # the rest is shown exactly
+    expected = published_labels(rows, ["kommundel", "level"])
+    for (kd, level), label in expected.items():
+        assert table.loc[names[kd]].filter(like=f"{int(level)} ").iloc[0] == label
 
 
 def test_explorer_total_matches_an_independent_count(app_env):
     at = run_page("utforska")
     df = _week_counts(app_env, dt.date(2025, 11, 17), dt.date(2026, 11, 15))
-    table = at.dataframe[0].value
-    assert table["Totalt"].map(lambda s: int(s.replace("\u00a0", ""))).sum() == df["count"].sum()
+    table = at.dataframe[0].value.set_index("Kommundel")
+    with app_env.connect() as conn:
+        names = dict(conn.execute(select(Area.id, Area.name)).all())
+    # Each row total is a published cell of its own (the kommundel's records and their keys).
+    for area_id, label in published_labels(df, "kommundel_id").items():
+        assert table.loc[names[area_id], "Totalt"] == label
