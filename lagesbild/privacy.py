@@ -13,7 +13,8 @@ description for a data-protection officer is docs/privacy.md.
   download or handout shows. For a *protected* cell (any person-related record in it; every cell
   for an audience outside the center):
     0 stays 0; 1 … k−1 is shown as "<k" (never a number); k and more is shown as
-    max(k, n + noise(cell key)).
+    n + noise(cell key), or as "<k" where that is below k (no value below k is ever shown, and
+    the noise is not biased by a floor).
   Place-bound cells are shown exactly inside the center.
 - Totals are cells of their own (their key is the sum over all their records), so parts need not
   add up to a total, and no total minus parts, filter with minus without, kommundel minus områden
@@ -97,9 +98,9 @@ def published_values(n, key_sums, protected, policy: Policy) -> tuple[np.ndarray
     """(value shown, shown as "<k") for true counts `n`; the value is NaN where "<k"."""
     n = np.asarray(n, dtype=np.int64)
     protected = np.asarray(protected, dtype=bool) | (policy.audience != INTERNAL)
-    small = protected & (n >= 1) & (n < policy.k)
-    noisy = np.maximum(policy.k, n + policy.ptable.noise_for(cell_keys(key_sums)))
-    value = np.where(protected & (n >= policy.k), noisy, n).astype(float)
+    noisy = n + policy.ptable.noise_for(cell_keys(key_sums))
+    small = protected & (n >= 1) & ((n < policy.k) | (noisy < policy.k))
+    value = np.where(protected & (n >= 1), noisy, n).astype(float)
     value[small] = np.nan
     return value, small
 

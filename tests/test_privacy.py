@@ -49,7 +49,8 @@ def test_record_keys_are_in_range_and_reproducible_with_a_seed():
     (0, 0, True, 0.0, "0"),                  # zero stays zero
     (1, 70000, True, None, "<5"),            # 1 … k-1 never as a number
     (4, 100, True, None, "<5"),
-    (5, 0, True, 5.0, "5"),                  # noise -2, but never below k
+    (5, 0, True, None, "<5"),                # noise -2: 3 is below k, so "<k"
+    (6, 3277, True, 5.0, "5"),               # noise -1
     (5, 62259, True, 7.0, "7"),              # noise +2
     (40, 22938, True, 40.0, "40"),           # noise 0
     (40, 3277, True, 39.0, "39"),            # noise -1
@@ -92,7 +93,7 @@ def test_the_same_cell_gets_the_same_value_and_totals_are_cells_of_their_own():
 
 def test_a_cell_mixing_person_related_and_place_bound_is_protected():
     mixed = frame([("A", 7, 0, True)])
-    assert publish(mixed, Policy())["n"].tolist() == [5.0]
+    assert publish(mixed, Policy())["n"].tolist() == [5.0]  # noise -2, as a person-related cell
 
 
 def test_prefix_publishes_one_of_several_counts():
