@@ -34,8 +34,7 @@ st.plotly_chart(figures.trend_lines(data, grain, value_name, decimals=0 if measu
 notes = ["Streckad linje: glidande medelvärde (3 månader / 2 kvartal)", "prickad: samma period året innan"]
 if data["partial"].any():
     notes.append("ofylld ring: perioden är inte slut ännu")
-st.caption("; ".join(notes).capitalize() + ". Personrelaterade tal under "
-           f"{policy.k} visas inte som punkter.")
+st.caption("; ".join(notes).capitalize() + ". " + presenters.privacy_note(policy))
 
 st.subheader("År mot år")
 yoy_split = "strategic_area" if split == "none" else split
