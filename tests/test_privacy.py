@@ -121,3 +121,11 @@ def test_the_read_gate_refuses_key_sums(result):
 def test_the_read_gate_lets_published_frames_through():
     assert_published(publish(frame([("A", 3, 0, True)]), Policy()))
     assert_published((pd.DataFrame({"n": [1.0]}), 3, "text"))
+
+
+def test_privacy_report_counts_cells_and_changes():
+    from lagesbild.privacy_report import effect
+    raw = pd.DataFrame({"n": [0, 3, 40, 40, 9], "ksum": [0, 0, 22938, 3277, 62259],
+                        "sensitive": [True, True, True, True, False]})
+    assert effect(raw, Policy()) == {"cells": 4, "protected": 3, "small": 1, "moved": 1, "mean_abs": 0.5,
+                                     "max_abs": 1, "max_rel": 0.025}
