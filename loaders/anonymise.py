@@ -152,7 +152,7 @@ _STREET_END = (r"(?:gatan|gata|vägen|väg|gränd|gränden|stigen|allé|allén|b
 _PLACE_END = r"(?:plan|torg|gången|gård|gården|stig|krok|kroken|vändan|hagen|udden|ringen)"
 _ROAD_NUMBER = re.compile(r"(?i)(?:riks|läns|motor|europa|gen|omfarts|ring|cykel|gång)väg")
 _STREETS = [
-    re.compile(rf"(?i)(?<![\w])[^\W\d_]{{2,}}{_STREET_END}{_NUMBER}"),
+    re.compile(rf"(?i)(?<![\w])[^\W\d_]+{_STREET_END}{_NUMBER}"),
     re.compile(rf"(?<![\w])[A-ZÅÄÖ][^\W\d_]*{_PLACE_END}{_NUMBER}"),
     re.compile(rf"(?i)(?<![\w])[^\W\d_]+s\s+(?:väg|vägen|gata|gatan|gränd|allé|backe|torg|gård|"
                rf"stig|plats|hage|udde|park){_NUMBER}"),

@@ -54,12 +54,12 @@ CASES = {
     "personnummer in free text": ("incidents", "k.csv",
                                   csv_bytes([INC, "2024-01-02;Klotter;Fittja;1;Elev 811218-9876 klottrade"]), {},
                                   "k.csv, rad 2, kolumn 'Beskrivning': Värdet ser ut att innehålla ett "
-                                  "personnummer. Ta bort uppgiften ur filen, eller markera kolumnen som 'drop' i "
-                                  "mappningen om kolumnen inte behövs. (värde: 'El•• ••••••-…')"),
+                                  "personnummer eller samordningsnummer. Ta bort uppgiften ur filen, eller markera "
+                                  "kolumnen som 'drop' i mappningen om kolumnen inte behövs. (värde: '8112**-****')"),
     "phone number": ("incidents", "k.csv", csv_bytes([INC, "2024-01-02;Klotter;Fittja;1;Ring 070-123 45 67"]), {},
                      "k.csv, rad 2, kolumn 'Beskrivning': Värdet ser ut att innehålla ett telefonnummer. Ta "
                      "bort uppgiften ur filen, eller markera kolumnen som 'drop' i mappningen om kolumnen inte "
-                     "behövs. (värde: 'Ri•• •••-•••…')"),
+                     "behövs. (värde: '[telefon]')"),
     "name column": ("incidents", "k.csv", csv_bytes(["Datum;Kategori;Elevens namn", "2024-01-02;Klotter;X"]), {},
                     "k.csv, rad 1, kolumn 'Elevens namn': Kolumnen ser ut att innehålla personuppgifter. "
                     "Ta bort den ur filen eller markera den som 'drop' i mappningen."),
