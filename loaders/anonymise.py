@@ -154,9 +154,9 @@ _ROAD_NUMBER = re.compile(r"(?i)(?:riks|läns|motor|europa|gen|omfarts|ring|cyke
 _STREETS = [
     re.compile(rf"(?i)(?<![\w])[^\W\d_]+{_STREET_END}{_NUMBER}"),
     re.compile(rf"(?<![\w])[A-ZÅÄÖ][^\W\d_]*{_PLACE_END}{_NUMBER}"),
-    re.compile(rf"(?i)(?<![\w])[^\W\d_]+s\s+(?:väg|vägen|gata|gatan|gränd|allé|backe|torg|gård|"
+    re.compile(rf"(?i)(?<![\w])(?-i:[A-ZÅÄÖ][^\W\d_]*\s+){{0,3}}[^\W\d_]+s\s+(?:väg|vägen|gata|gatan|gränd|allé|backe|torg|gård|"
                rf"stig|plats|hage|udde|park){_NUMBER}"),
-    re.compile(rf"(?<![\w])[A-ZÅÄÖ][^\W\d_]+\s+(?:väg|vägen|gata|gatan|gränd|allé|backe|torg|gård)"
+    re.compile(rf"(?<![\w])(?:[A-ZÅÄÖ][^\W\d_]*\s+){{0,3}}[A-ZÅÄÖ][^\W\d_]+\s+(?:väg|vägen|gata|gatan|gränd|allé|backe|torg|gård)"
                rf"{_NUMBER}"),
     re.compile(r"(?i)(?<![\w])(?:lgh|lägenhet|lägenhetsnummer|lägenhetsnr)\.?\s*(?:nr\.?\s*)?"
                r"\d{4}(?!\d)"),
@@ -374,7 +374,8 @@ MAYBE_PERSONAL = "|".join([
     r"\p{Nd}(?:[\p{Nd}().+/\-\x{ad}\x{2010}-\x{2015}\x{2212}\x{fe58}\x{fe63}\x{ff0d}]|" + _WS + r"){6,}",
     r"(?i)(?:@|\bat\b|snabel)",
     r"(?i)(?:" + _STREET_END[3:-1] + "|" + _PLACE_END[3:-1] + r"|väg|gata|gränd|allé|backe|"
-    r"torg|gård|stig|plats|hage|udde|park|lgh|lägenhet)" + _WS + r"*\p{Nd}",
+    r"torg|gård|stig|plats|hage|udde|park)" + _WS + r"*\p{Nd}",
+    r"(?i)(?:lgh|lägenhet)",
 ])
 
 

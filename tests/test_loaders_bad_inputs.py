@@ -9,6 +9,7 @@ import pytest
 
 from lagesbild.errors import InputError
 from tests.test_loaders_support import csv_bytes, refused_log, run, snapshot
+from tests.privacy_checks import no_personal_data_left  # noqa: F401 - autouse: store and log checked after each test
 
 INC = "Datum;Kategori;Område;Antal;Beskrivning"
 
