@@ -370,19 +370,22 @@ def safe_problem(problem: Problem) -> Problem:
 # classes, RE2 syntax) matches it or one of its words is in the name list: the gate runs `find`
 # only on such values, found for a whole column at once with pyarrow.
 _WS = r"[\t\n\x{0b}\f\r\x{1c}-\x{1f}\x{85}\p{Z}_]"
-MAYBE_PERSONAL = "|".join([
+MAYBE_PERSONAL = "|".join(f"(?:{pattern})" for pattern in [
     r"\p{Nd}(?:[\p{Nd}().+/\-\x{ad}\x{2010}-\x{2015}\x{2212}\x{fe58}\x{fe63}\x{ff0d}]|" + _WS + r"){6,}",
     r"(?i)(?:@|\bat\b|snabel)",
     r"(?i)(?:" + _STREET_END[3:-1] + "|" + _PLACE_END[3:-1] + r"|väg|gata|gränd|allé|backe|"
     r"torg|gård|stig|plats|hage|udde|park)" + _WS + r"*\p{Nd}",
     r"(?i)(?:lgh|lägenhet)",
+    r"\p{Lu}\.",                                                     # 'A. Svensson'
 ])
 
 
+@lru_cache(maxsize=1)
 def _name_keys():
+    """Names that are not also ordinary words, and their genitives: every name rule needs one."""
     import pyarrow as pa
-    table = name_table()
-    keys = set(table) | {k + "s" for k, (_, last, _) in table.items() if last}
+    sure = {k: last for k, (first, last, word) in name_table().items() if not word}
+    keys = set(sure) | {k + "s" for k, last in sure.items() if last}
     return pa.array(sorted(keys), type=pa.large_string())
 
 
