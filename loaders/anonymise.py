@@ -120,15 +120,18 @@ _PHONE = re.compile(r"(?<![\w+])(?<!\d[-./ ])(?:(?:\+|00)46[ -]?(?:\(0\)[ -]?)?|
 _DATE_LIKE = re.compile(r"\(?\d{1,4}[-./]\d{1,2}[-./]\d{1,4}")
 
 
+def _national_digits(number: str) -> str:
+    """The digits after the country code (+46, 0046, '(0)') or the leading 0."""
+    digits = re.sub(r"\D", "", number)
+    if number.lstrip("(").startswith(("+", "00")):
+        digits = digits[4:] if digits.startswith("00") else digits[2:]
+        return digits[1:] if digits.startswith("0") else digits
+    return digits[1:]
+
+
 def _phones(text: str) -> list[Finding]:
-    found = []
-    for m in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", m.group())
-        national = digits[2:] if m.group().lstrip("(").startswith(("+", "00")) else digits[1:]
-        national = national[2:] if m.group().startswith("00") else national
-        if 7 <= len(national) <= 9 and not _DATE_LIKE.fullmatch(m.group()):
-            found.append(Finding(TELEFON, m.start(), m.end()))
-    return found
+    return [Finding(TELEFON, m.start(), m.end()) for m in _PHONE.finditer(text)
+            if 7 <= len(_national_digits(m.group())) <= 9 and not _DATE_LIKE.fullmatch(m.group())]
 
 
 # --- e-mail ------------------------------------------------------------------------------------
@@ -151,15 +154,16 @@ _STREET_END = (r"(?:gatan|gata|vägen|väg|gränd|gränden|stigen|allé|allén|b
 # Endings that are streets only in a capitalised name ('Hallundaplan 3', 'Fittja gård 2').
 _PLACE_END = r"(?:plan|torg|gången|gård|gården|stig|krok|kroken|vändan|hagen|udden|ringen)"
 _ROAD_NUMBER = re.compile(r"(?i)(?:riks|läns|motor|europa|gen|omfarts|ring|cykel|gång)väg")
+_NAMES_BEFORE = r"(?:[A-ZÅÄÖ][^\W\d_]*\s+){0,3}"  # 'Per Albin' in 'Per Albin Hanssons väg 3'
+_STREET_WORD = r"(?:väg|vägen|gata|gatan|gränd|allé|backe|torg|gård)"
 _STREETS = [
-    re.compile(rf"(?i)(?<![\w])[^\W\d_]+{_STREET_END}{_NUMBER}"),
-    re.compile(rf"(?<![\w])[A-ZÅÄÖ][^\W\d_]*{_PLACE_END}{_NUMBER}"),
-    re.compile(rf"(?i)(?<![\w])(?-i:[A-ZÅÄÖ][^\W\d_]*\s+){{0,3}}[^\W\d_]+s\s+(?:väg|vägen|gata|gatan|gränd|allé|backe|torg|gård|"
-               rf"stig|plats|hage|udde|park){_NUMBER}"),
-    re.compile(rf"(?<![\w])(?:[A-ZÅÄÖ][^\W\d_]*\s+){{0,3}}[A-ZÅÄÖ][^\W\d_]+\s+(?:väg|vägen|gata|gatan|gränd|allé|backe|torg|gård)"
-               rf"{_NUMBER}"),
+    re.compile(rf"(?i)(?<![\w])[^\W\d_]+{_STREET_END}{_NUMBER}"),                   # tumbavägen 12
+    re.compile(rf"(?<![\w])[A-ZÅÄÖ][^\W\d_]*{_PLACE_END}{_NUMBER}"),                # Hallundaplan 3
+    re.compile(rf"(?i)(?<![\w])(?-i:{_NAMES_BEFORE})[^\W\d_]+s\s+"                 # norsborgs gård 3
+               rf"(?:{_STREET_WORD[3:-1]}|stig|plats|hage|udde|park){_NUMBER}"),
+    re.compile(rf"(?<![\w]){_NAMES_BEFORE}[A-ZÅÄÖ][^\W\d_]+\s+{_STREET_WORD}{_NUMBER}"),  # Alby torg 10
     re.compile(r"(?i)(?<![\w])(?:lgh|lägenhet|lägenhetsnummer|lägenhetsnr)\.?\s*(?:nr\.?\s*)?"
-               r"\d{4}(?!\d)"),
+               r"\d{4}(?!\d)"),                                                         # lgh 1102
 ]
 
 
@@ -188,7 +192,7 @@ class Word:
 
     first: bool = False
     last: bool = False
-    word: bool = False  # also an ordinary Swedish word ('Per', 'Dag', 'Berg')
+    word: bool = False  # also an ordinary Swedish word ('Per', 'Dag', 'Vid')
     title: bool = False  # written 'Abc'
     place: bool = False  # a place word or an area name
 

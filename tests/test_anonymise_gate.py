@@ -35,7 +35,8 @@ REFUSED = [
     # phone numbers
     ("070-123 45 67", PHONE), ("070.123.45.67", PHONE), ("+46 70 123 45 67", PHONE),
     ("08-123 456 78", PHONE), ("0701234567", PHONE), ("+46701234567", PHONE),
-    ("(08) 123 456 78", PHONE), ("ring 0046(8)1234567", PHONE), ("tel 08–123\u00a045\u00a067", PHONE),
+    ("(08) 123 456 78", PHONE), ("+46 (0)8 123 456 78", PHONE), ("0046 70 123 45 67", PHONE),
+    ("ring 0046(8)1234567", PHONE), ("tel 08–123\u00a045\u00a067", PHONE),
     # e-mail, also written to dodge a filter
     ("anna.svensson@botkyrka.se", EMAIL), ("anna.svensson(at)botkyrka.se", EMAIL),
     ("anna [at] botkyrka [dot] se", EMAIL), ("anna @ botkyrka.se", EMAIL), ("a@b.se", EMAIL),
@@ -120,7 +121,8 @@ def _incidents(**cells) -> bytes:
 # Each route by which a cell reaches a message: the gate, and every parser or check that names
 # the value it could not use.
 ROUTES = {
-    "free text (the gate)": ("incidents", _incidents(Beskrivning=f"Elev {PERSONAL}"), {"source": "kommun"}),
+    "free text (the gate)": ("incidents", _incidents(Beskrivning=f"Elev {PERSONAL}"),
+                             {"source": "kommun"}),
     "date": ("incidents", _incidents(Datum=PERSONAL), {"source": "kommun"}),
     "count": ("incidents", _incidents(Antal=PERSONAL), {"source": "kommun"}),
     "unmapped category": ("incidents", _incidents(Kategori=f"Hot mot {PERSONAL}"), {"source": "kommun"}),
@@ -191,11 +193,13 @@ def test_the_check_finds_personal_data_in_the_import_log_and_the_log(empty_engin
             imported_at=pd.Timestamp("2024-01-01").to_pydatetime(), rows_read=0, status="refused",
             message="rad 2: 811218-9876"))
     try:
-        with pytest.raises(AssertionError, match=r"imports\.file_name.*namn.*imports\.message.*personnummer"):
+        found = r"imports\.file_name.*namn.*imports\.message.*personnummer"
+        with pytest.raises(AssertionError, match=found):
             assert_no_personal_data(empty_engine)
     finally:
         with empty_engine.begin() as conn:
             conn.execute(delete(ImportLog.__table__))
-    record = logging.LogRecord("loaders", logging.WARNING, __file__, 1, "avvisad: %s", ("070-123 45 67",), None)
+    record = logging.LogRecord("loaders", logging.WARNING, __file__, 1, "avvisad: %s",
+                               ("070-123 45 67",), None)
     with pytest.raises(AssertionError, match="telefon"):
         assert_no_personal_data(None, [record])
