@@ -203,3 +203,31 @@ def test_the_check_finds_personal_data_in_the_import_log_and_the_log(empty_engin
                                ("070-123 45 67",), None)
     with pytest.raises(AssertionError, match="telefon"):
         assert_no_personal_data(None, [record])
+
+
+def _reference_texts() -> list[str]:
+    """Every label, area name, alias and demo text Lägesbild itself ships: none is a person."""
+    import csv
+    from pathlib import Path
+
+    from lagesbild.demo_profiles import REJECT_REASONS, RESPONSIBLE, WALK_TEXT
+    texts = set(RESPONSIBLE) | set(REJECT_REASONS) | {t for pair in WALK_TEXT.values() for t in pair}
+    for path in Path(anonymise.ROOT / "data").glob("*/*.csv"):
+        if path.parent.name != "privacy":
+            with path.open(encoding="utf-8") as f:
+                texts.update(cell for row in csv.reader(f) for cell in row)
+    return sorted(texts)
+
+
+def test_nothing_lagesbild_ships_is_taken_for_personal_data():
+    assert {t: anonymise.classify(t) for t in _reference_texts() if anonymise.classify(t)} == {}
+
+
+def test_the_upload_check_shows_no_personal_data(empty_engine):
+    from loaders.kinds import Options
+    from loaders.report import check_upload, problems_frame
+    check = check_upload(empty_engine, "incidents", "orosanmalan_Anna_Svensson_811218-9876.csv",
+                         _incidents(Beskrivning="Kevin Andersson, 070-123 45 67"), Options(source="kommun"))
+    shown = problems_frame(check.problems).to_string()
+    assert not check.ok and "orosanmalan_[namn]_[personnummer].csv" in shown
+    assert anonymise.find(shown) == [] and "Andersson" not in shown and "070" not in shown
