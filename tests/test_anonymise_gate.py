@@ -231,3 +231,11 @@ def test_the_upload_check_shows_no_personal_data(empty_engine):
     shown = problems_frame(check.problems).to_string()
     assert not check.ok and "orosanmalan_[namn]_[personnummer].csv" in shown
     assert anonymise.find(shown) == [] and "Andersson" not in shown and "070" not in shown
+
+
+def test_an_accepted_file_is_logged_under_its_masked_name(empty_engine):
+    result = run(empty_engine, "incidents", "orosanmalan_Anna_Svensson_811218-9876.csv", _incidents(),
+                 source="kommun")
+    assert result.summary().startswith("Importerat: orosanmalan_[namn]_[personnummer].csv (incidents)")
+    assert rows(empty_engine, "select file_name, status from imports") == [
+        ("orosanmalan_[namn]_[personnummer].csv", "ok")]
