@@ -1,7 +1,7 @@
 """Builds data/privacy/names.csv, the name list the anonymisation gate reads (run once, by hand).
 
-Sources (neither is needed at run time, only to rebuild the list):
-- `names-dataset` 3.3.1 (PyPI, Apache-2.0): first names and surnames with their rank per
+Sources (none is needed at run time, only to rebuild the list):
+- `names-dataset` 3.3.1 (PyPI; Apache-2.0 by its LICENSE file): first names and surnames with their rank per
   country, from a large public profile set. Its wheel is 56 MB, too heavy to install with the
   app, so the gate ships the compact extract this script writes.
 - `hunspell-sv` 2026.10.25 (PyPI, LGPL-3.0): the Swedish spelling dictionary, and `wordfreq`
@@ -19,7 +19,9 @@ plus English, French and German names in common use in Sweden ('Kevin', 'William
 Botkyrka's area names and place aliases are left out (they are places, not people).
 
 Rebuild:
-    python -m venv /tmp/names && /tmp/names/bin/pip install names-dataset==3.3.1 hunspell-sv==2026.10.25
+    python -m venv /tmp/names
+    /tmp/names/bin/pip install hunspell-sv==2026.10.25 wordfreq==3.1.1
+    /tmp/names/bin/pip install --no-deps names-dataset==3.3.1  # its pycountry is not needed
     /tmp/names/bin/python data/privacy/build_names.py /tmp/names
 """
 from __future__ import annotations
