@@ -5,7 +5,16 @@ from lagesbild.errors import InputError, Problem
 
 
 class FileRefused(InputError):
-    """The file was refused; nothing was written."""
+    """The file was refused; nothing was written.
+
+    Its problems hold nothing that the anonymisation gate would refuse: the file name, column,
+    value and message of each are masked (loaders.anonymise.safe_problem), so that the report,
+    the import log and any log line repeat no personal data found in the file.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        from loaders.anonymise import safe_problem  # anonymise raises FileRefused itself
+        super().__init__([safe_problem(p) for p in problems])
 
 
 class UnreadableFile(FileRefused):

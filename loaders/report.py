@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lagesbild.errors import InputError, LagesbildError, Problem
+from loaders.anonymise import safe_problem
 from loaders.kinds import Options, Prepared
 from loaders.pipeline import prepare
 from loaders.source import SourceFile
@@ -26,12 +27,14 @@ class Check:
 
 def check_upload(engine: Engine, kind: str, name: str, data: bytes, options: Options) -> Check:
     """Prepare the file without writing; any failure becomes problems, never an exception."""
+    file = SourceFile(name, data)
+    name = file.name  # masked where it holds personal data
     try:
-        return Check(prepare(engine, kind, SourceFile(name, data), options), [])
+        return Check(prepare(engine, kind, file, options), [])
     except InputError as exc:
         return Check(None, list(exc.problems))
     except LagesbildError as exc:
-        return Check(None, [Problem(name, None, None, None, str(exc))])
+        return Check(None, [safe_problem(Problem(name, None, None, None, str(exc)))])
     except Exception as exc:  # noqa: BLE001 - a bad upload must never crash the page
         return Check(None, [Problem(name, None, None, None, "Filen kunde inte läsas "
                                     f"({type(exc).__name__}). Kontrollera filtypen och försök igen.")])

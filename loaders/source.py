@@ -12,8 +12,15 @@ MAX_FILE_BYTES = 100 * 1024 * 1024
 
 @dataclass(frozen=True)
 class SourceFile:
+    """`name` is masked where the gate finds personal data in it ('orosanmalan_[namn].csv'):
+    the name is shown and logged, never the file's content."""
+
     name: str
     data: bytes
+
+    def __post_init__(self):
+        from loaders.anonymise import safe_file_name
+        object.__setattr__(self, "name", safe_file_name(self.name))
 
     @property
     def suffix(self) -> str:

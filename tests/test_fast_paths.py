@@ -13,6 +13,7 @@ from loaders.readers import frame_from_rows
 from loaders.readers.csvfile import _simple_frame, csv_rows
 from loaders.source import SourceFile
 from loaders.values import Collector, parse_datetime
+from tests.privacy_checks import no_personal_data_left  # noqa: F401 - autouse: store and log checked after each test
 
 CSV_TEXTS = [
     "a;b;c\n1;2;3\n4;5;6\n",

@@ -9,6 +9,7 @@ import pytest
 
 from lagesbild.errors import InputError
 from tests.test_loaders_support import csv_bytes, refused_log, run, snapshot
+from tests.privacy_checks import no_personal_data_left  # noqa: F401 - autouse: store and log checked after each test
 
 INC = "Datum;Kategori;Område;Antal;Beskrivning"
 
@@ -54,12 +55,12 @@ CASES = {
     "personnummer in free text": ("incidents", "k.csv",
                                   csv_bytes([INC, "2024-01-02;Klotter;Fittja;1;Elev 811218-9876 klottrade"]), {},
                                   "k.csv, rad 2, kolumn 'Beskrivning': Värdet ser ut att innehålla ett "
-                                  "personnummer. Ta bort uppgiften ur filen, eller markera kolumnen som 'drop' i "
-                                  "mappningen om kolumnen inte behövs. (värde: 'El•• ••••••-…')"),
+                                  "personnummer eller samordningsnummer. Ta bort uppgiften ur filen, eller markera "
+                                  "kolumnen som 'drop' i mappningen om kolumnen inte behövs. (värde: '8112**-****')"),
     "phone number": ("incidents", "k.csv", csv_bytes([INC, "2024-01-02;Klotter;Fittja;1;Ring 070-123 45 67"]), {},
                      "k.csv, rad 2, kolumn 'Beskrivning': Värdet ser ut att innehålla ett telefonnummer. Ta "
                      "bort uppgiften ur filen, eller markera kolumnen som 'drop' i mappningen om kolumnen inte "
-                     "behövs. (värde: 'Ri•• •••-•••…')"),
+                     "behövs. (värde: '[telefon]')"),
     "name column": ("incidents", "k.csv", csv_bytes(["Datum;Kategori;Elevens namn", "2024-01-02;Klotter;X"]), {},
                     "k.csv, rad 1, kolumn 'Elevens namn': Kolumnen ser ut att innehålla personuppgifter. "
                     "Ta bort den ur filen eller markera den som 'drop' i mappningen."),

@@ -11,6 +11,7 @@ from lagesbild.store.models import ImportLog
 from lagesbild.store.reference import set_meta
 from loaders.__main__ import main
 from tests.test_loaders_support import csv_bytes, rows, run, scalar
+from tests.privacy_checks import no_personal_data_left  # noqa: F401 - autouse: store and log checked after each test
 
 FILE = ["Datum;Kategori;Område", "2024-02-01;Klotter;Fittja"]
 
@@ -55,6 +56,7 @@ def test_cli_import_and_summary(tmp_path, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert (summary["tables"]["incidents"], summary["incidents_per_area"]) == (1, {"Fittja": 1})
     assert summary["date_range"] == ["2024-02-01", "2024-02-01"]
+    _assert_clean(db)
 
 
 def test_cli_refusal_exits_2_with_the_report(tmp_path, capsys):
@@ -65,6 +67,15 @@ def test_cli_refusal_exits_2_with_the_report(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "Filen avvisades; inget sparades (1 problem):\n- fel.csv, rad 2, kolumn 'Datum': Datumet ligger i "
         "framtiden. Kontrollera datumet (ÅÅÅÅ-MM-DD). (värde: '2099-01-01')\n")
+    _assert_clean(db)
+
+
+def _assert_clean(db: str) -> None:
+    from lagesbild.store.engine import make_engine
+    from tests.privacy_checks import assert_no_personal_data
+    engine = make_engine(db)
+    assert_no_personal_data(engine)
+    engine.dispose()
 
 
 def test_upload_check_never_raises_and_reports_in_swedish(empty_engine):

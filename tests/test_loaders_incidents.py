@@ -9,6 +9,7 @@ from loaders.errors import FileRefused
 
 from tests.test_loaders_support import (csv_bytes, incident_rows, rows, run, scalar, snapshot,
                                          xlsx_bytes)
+from tests.privacy_checks import no_personal_data_left  # noqa: F401 - autouse: store and log checked after each test
 
 KOMMUN_CSV = [
     "Datum;Tid;Kategori;Område;Platstyp;Åldersgrupp;Antal;E;N;Beskrivning;Handläggare",

@@ -11,6 +11,7 @@ import pytest
 from shapely.geometry import box
 
 from tests.test_loaders_support import csv_bytes, rows, run, scalar, snapshot, xlsx_bytes
+from tests.privacy_checks import no_personal_data_left  # noqa: F401 - autouse: store and log checked after each test
 
 WALK_HEAD = ("Vandring;Datum;Ljus;Område;Nr;Kategori;Beskrivning;Förslag till åtgärd;Ansvarig;"
              "Prioritet;Klart senast;Status;Åtgärdad datum;Motivering;Protokollförare")

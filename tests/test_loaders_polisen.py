@@ -9,6 +9,7 @@ import pytest
 
 from loaders.kinds.polisen import incident_time, kommun_of, published_at
 from tests.test_loaders_support import incident_rows, run, scalar
+from tests.privacy_checks import no_personal_data_left  # noqa: F401 - autouse: store and log checked after each test
 
 
 def _ignored_types(taxonomy_csv) -> set[str]:
