@@ -1,0 +1,169 @@
+"""Hostile uploads: files made to read server files, make the server send requests, expand to
+more than they say, or crash the import. Each is refused with a clear Swedish message, leaves the
+store as it was, and is logged as a refusal."""
+from __future__ import annotations
+
+import http.server
+import io
+import json
+import struct
+import threading
+import zipfile
+
+import pytest
+
+from lagesbild.errors import InputError
+from loaders.kinds import Options
+from loaders.report import check_upload
+from tests.test_loaders_support import refused_log, run, snapshot
+
+
+def log_messages(engine) -> str:
+    from sqlalchemy import select
+
+    from lagesbild.store.models import ImportLog
+    with engine.connect() as conn:
+        return "\n".join(conn.execute(select(ImportLog.message)).scalars())
+
+
+# --- area boundaries: no driver, file or URL chosen by the upload --------------------------------
+
+@pytest.fixture(scope="module")
+def listener():
+    """A local HTTP server that counts the requests it gets (none may arrive)."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the stdlib's name
+            hits.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", hits
+    server.shutdown()
+
+
+FITTJA_WKT = "POLYGON((17.85 59.24,17.87 59.24,17.87 59.26,17.85 59.26,17.85 59.24))"
+
+
+def _vrt(source: str) -> bytes:
+    """Opened as a VRT (before the fix) this read the source (a server file or a URL) and wrote a
+    polygon for Fittja into areas, with a line of the source as a property."""
+    return (f'<OGRVRTDataSource><OGRVRTLayer name="x"><SrcDataSource>{source}</SrcDataSource>'
+            '<OpenOptions><OOI key="HEADERS">NO</OOI><OOI key="SEPARATOR">SEMICOLON</OOI></OpenOptions>'
+            f"<SrcSQL dialect=\"sqlite\">select '0127R005' as regso_kod, field_1 as namn, '{FITTJA_WKT}' as g "
+            'from passwd limit 1</SrcSQL><GeometryType>wkbPolygon</GeometryType>'
+            '<GeometryField encoding="WKT" field="g"/></OGRVRTLayer></OGRVRTDataSource>').encode()
+
+
+def _payloads(url: str) -> dict[str, bytes]:
+    xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+    return {
+        "vrt reading /etc/passwd": _vrt("CSV:/etc/passwd"),
+        "vrt over /vsicurl/": _vrt(f"/vsicurl/{url}/vrt.geojson"),
+        "vrt over /vsizip/": _vrt(f"/vsizip//vsicurl/{url}/a.zip/a.geojson"),
+        "gml with xxe and xlink": (
+            f'{xxe}<ogr:FeatureCollection xmlns:ogr="http://ogr.maptools.org/" '
+            'xmlns:gml="http://www.opengis.net/gml" xmlns:xlink="http://www.w3.org/1999/xlink">'
+            '<gml:featureMember><ogr:x><ogr:regso_kod>&e;</ogr:regso_kod>'
+            f'<ogr:geometryProperty xlink:href="{url}/gml#p"/></ogr:x></gml:featureMember>'
+            '</ogr:FeatureCollection>').encode(),
+        "kml with xxe": (f'{xxe}<kml xmlns="http://www.opengis.net/kml/2.2"><Placemark><name>&e;</name>'
+                         '<Point><coordinates>17.8,59.2</coordinates></Point></Placemark></kml>').encode(),
+        "geojson naming a url": json.dumps({"type": "FeatureCollection",
+                                            "features": f"/vsicurl/{url}/f.geojson"}).encode(),
+        "geojson with a proj init crs": json.dumps({
+            "type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "+init=/etc/passwd:x"}},
+            "features": [{"type": "Feature", "properties": {"regso_kod": "0127R005"},
+                          "geometry": {"type": "Point", "coordinates": [17.8, 59.2]}}]}).encode(),
+        "bare url": f"/vsicurl/{url}/bare.geojson".encode(),
+    }
+
+
+PAYLOADS = list(_payloads("http://x"))
+
+
+def _as(extension: str, payload: bytes) -> tuple[str, bytes]:
+    """The payload under an accepted name: as it is, or as the .shp (and .prj) of a zipped Shapefile."""
+    if extension != ".zip":
+        return f"omraden{extension}", payload
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("omraden.shp", payload)
+        z.writestr("omraden.shx", payload)
+        z.writestr("omraden.dbf", payload)
+        z.writestr("omraden.prj", payload)
+        z.writestr("omraden.vrt", payload)
+    return "omraden.zip", buf.getvalue()
+
+
+@pytest.mark.parametrize("extension", [".geojson", ".json", ".gpkg", ".zip"])
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_boundary_payloads_are_refused_without_reading_files_or_network(empty_engine, listener, payload,
+                                                                        extension):
+    url, hits = listener
+    hits.clear()
+    name, data = _as(extension, _payloads(url)[payload])
+    before = snapshot(empty_engine)
+    check = check_upload(empty_engine, "areas", name, data, Options())
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, "areas", name, data)
+    said = str(refused.value) + "\n".join(str(p) for p in check.problems) + str(refused_log(empty_engine))
+    said += log_messages(empty_engine)
+    assert not check.ok
+    assert "root:" not in said and "/bin/" not in said
+    assert hits == []
+    assert snapshot(empty_engine) == before
+    assert refused_log(empty_engine) == [("areas", "refused")]
+
+
+def test_shapefile_magic_is_checked_before_gdal_sees_it(empty_engine):
+    name, data = _as(".zip", _vrt("CSV:/etc/passwd"))
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, "areas", name, data)
+    assert str(refused.value) == (
+        "omraden.zip: Filen går inte att läsa som geodata (omraden.shp är ingen Shapefile). Kontrollera "
+        "att den är en giltig GeoJSON (.geojson), GeoPackage (.gpkg) eller zippad Shapefile (.zip).")
+
+
+def test_vrt_named_geojson_gets_a_clear_message(empty_engine):
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, "areas", "omraden.geojson", _vrt("CSV:/etc/passwd"))
+    assert str(refused.value) == (
+        "omraden.geojson: Filen går inte att läsa som geodata (ingen giltig JSON, rad 1, tecken 1). "
+        "Kontrollera att den är en giltig GeoJSON (.geojson), GeoPackage (.gpkg) eller zippad Shapefile (.zip).")
+
+
+def _regso_feature(ring: list) -> dict:
+    return {"type": "Feature", "properties": {"regso_kod": "0127R005", "namn": "Fittja"},
+            "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+
+def test_geojson_in_sweref_without_crs_member_is_taken_as_sweref(empty_engine):
+    from pyproj import Transformer
+    to_sweref = Transformer.from_crs(4326, 3006, always_xy=True)
+    ring = [list(to_sweref.transform(x, y)) for x, y in
+            [(17.85, 59.24), (17.87, 59.24), (17.87, 59.26), (17.85, 59.26), (17.85, 59.24)]]
+    data = json.dumps({"type": "FeatureCollection", "features": [_regso_feature(ring)]}).encode()
+    assert run(empty_engine, "areas", "fittja.geojson", data).stored.updated == 1
+    with empty_engine.connect() as conn:
+        from sqlalchemy import text
+        geometry = json.loads(conn.execute(text("select geometry_geojson from areas where code = '0127R005'"))
+                              .scalar())
+    from shapely.geometry import shape
+    assert tuple(round(v, 3) for v in shape(geometry).bounds) == (17.85, 59.24, 17.87, 59.26)
+
+
+def test_geojson_in_wgs84_without_crs_member_and_with_crs84(empty_engine):
+    ring = [[17.85, 59.24], [17.87, 59.24], [17.87, 59.26], [17.85, 59.26], [17.85, 59.24]]
+    plain = {"type": "FeatureCollection", "features": [_regso_feature(ring)]}
+    crs84 = {**plain, "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}}
+    assert run(empty_engine, "areas", "a.geojson", json.dumps(plain).encode()).stored.updated == 1
+    assert run(empty_engine, "areas", "b.json", json.dumps(crs84).encode()).stored.duplicates == 1
