@@ -167,3 +167,62 @@ def test_geojson_in_wgs84_without_crs_member_and_with_crs84(empty_engine):
     crs84 = {**plain, "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:OGC:1.3:CRS84"}}}
     assert run(empty_engine, "areas", "a.geojson", json.dumps(plain).encode()).stored.updated == 1
     assert run(empty_engine, "areas", "b.json", json.dumps(crs84).encode()).stored.duplicates == 1
+
+
+# --- zip containers: bombs and paths ----------------------------------------------------------
+
+def _zip(members: dict[str, bytes]) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name), data, zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+BOMB = "Filen packas upp till {} MB och ser ut som en zip-bomb; den öppnas inte. Spara om filen från originalprogrammet."
+MANY_SMALL = _zip({f"xl/m{i}.xml": b"\0" * 1024 * 1024 for i in range(280)})  # 280 MB from ~300 KB
+
+
+@pytest.mark.parametrize("name", ["omraden.zip", "handelser.xlsx"])
+@pytest.mark.parametrize("members, expected", [
+    pytest.param(None, BOMB.format(294), id="280 members of 1 MB"),
+    pytest.param({f"m{i}.txt": b"x" for i in range(1001)},
+                 "Zip-filen innehåller 1001 filer (högst 1000); den öppnas inte. Spara om filen från "
+                 "originalprogrammet.", id="too many members"),
+    pytest.param({"a.shp": b"\0" * 400_000}, BOMB.format("0,4"), id="one member of 400 kB zeros"),
+])
+def test_zip_bombs_are_refused(empty_engine, name, members, expected):
+    kind = "areas" if name.endswith(".zip") else "incidents"
+    data = MANY_SMALL if members is None else _zip(members)
+    before = snapshot(empty_engine)
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, kind, name, data, **({"source": "kommun"} if kind == "incidents" else {}))
+    assert str(refused.value) == f"{name}: {expected}"
+    assert snapshot(empty_engine) == before
+    assert refused_log(empty_engine) == [(kind, "refused")]
+
+
+def test_zip_total_is_limited(empty_engine, monkeypatch):
+    import os
+
+    import loaders.readers.ziputil as ziputil
+    monkeypatch.setattr(ziputil, "MAX_UNCOMPRESSED", 1_000_000)
+    data = _zip({f"m{i}.bin": os.urandom(300_000) for i in range(4)})  # incompressible: ratio 1
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, "areas", "omraden.zip", data)
+    assert str(refused.value) == f"omraden.zip: {BOMB.format('1,2')}"
+
+
+@pytest.mark.parametrize("member", ["a/..", "..", "../omraden.shp", "/etc/passwd", "x/../../y.dbf",
+                                    "C:/temp/a.shp", "a\\..\\b.shp", "\\\\server\\share\\a.shp"])
+@pytest.mark.parametrize("name", ["omraden.zip", "handelser.xlsx"])
+def test_zip_member_paths_outside_the_archive_are_refused(empty_engine, name, member):
+    kind = "areas" if name.endswith(".zip") else "incidents"
+    data = _zip({"omraden.shp": b"x", member: b"y"})
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, kind, name, data, **({"source": "kommun"} if kind == "incidents" else {}))
+    problem = refused.value.problems[0]
+    assert (problem.file, problem.value) == (name, member)
+    assert problem.message == ("Zip-filen innehåller en fil med en otillåten sökväg (absolut sökväg eller "
+                               "'..'); den öppnas inte. Packa filerna igen utan mappar runt dem.")
+    assert refused_log(empty_engine) == [(kind, "refused")]

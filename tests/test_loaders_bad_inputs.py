@@ -75,7 +75,7 @@ CASES = {
     "old excel": ("incidents", "k.xls", b"\xd0\xcf\x11\xe0" + b"x" * 100, {},
                   "k.xls: Det gamla Excel-formatet .xls stöds inte. Spara filen som .xlsx eller CSV i Excel."),
     "xlsx zip bomb": ("incidents", "bomb.xlsx", _zip_bomb(), {},
-                      "bomb.xlsx: Filen packas upp till 3 MB och ser ut som en zip-bomb; den öppnas inte. "
+                      "bomb.xlsx: Filen packas upp till 3,0 MB och ser ut som en zip-bomb; den öppnas inte. "
                       "Spara om filen från originalprogrammet."),
     "xlsx that is no zip": ("incidents", "k.xlsx", b"PK not really a zip", {},
                             "k.xlsx: Filen är ingen giltig Excel-fil (.xlsx). Spara eller exportera den igen."),
