@@ -5,6 +5,7 @@ import streamlit as st
 
 from lagesbild.domain.vocab import SOURCES
 from lagesbild.errors import InputError
+from lagesbild.exports import neutralise_formulas
 from lagesbild.queries.imports import freshness, import_log
 from lagesbild.ui import common
 from loaders.demo_guard import holds_demo
@@ -61,4 +62,4 @@ st.subheader("Hur färska är data?")
 with engine.connect() as conn:
     st.dataframe(freshness(conn), hide_index=True, width="stretch")
     st.subheader("Importlogg")
-    st.dataframe(import_log(conn), hide_index=True, width="stretch")
+    st.dataframe(neutralise_formulas(import_log(conn)), hide_index=True, width="stretch")

@@ -2,6 +2,7 @@
 import streamlit as st
 
 from lagesbild import figures
+from lagesbild.exports import neutralise_formulas
 from lagesbild.privacy import EXTERNAL, Policy
 from lagesbild.queries.explore import export_frame, to_csv_bytes, to_excel_bytes, wide_table
 from lagesbild.queries.incidents import DIMENSIONS, QueryError
@@ -39,7 +40,7 @@ st.caption(f"{len(breakdown.long)} celler. Personrelaterade tal under {policy.k}
            + " Vecka kan inte kombineras med platstyp eller åldersgrupp (de finns per månad).")
 chart = figures.explore_chart(breakdown.long, rows, cols)
 st.plotly_chart(chart, config={"displayModeBar": False})
-export = export_frame(breakdown.long, rows + cols)
+export = neutralise_formulas(export_frame(breakdown.long, rows + cols))  # no live formulas in the files
 d1, d2 = st.columns(2)
 # The files are written when a button is clicked, not on every run (an Excel file of 3 000 cells
 # takes 0.2–0.4 s); both are exactly `export`.

