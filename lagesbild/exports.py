@@ -3,7 +3,9 @@
 The OWASP rule for CSV injection: a text cell starting with = + - @ tab or carriage return is
 prefixed with a single quote, so that Excel and LibreOffice show it as text instead of running
 it (`=HYPERLINK(…)`, `+cmd|…`, `@SUM(…)`). Numbers stay numbers, and so does text that is only a
-number ("-3", "1 234,5"); column names are treated like cells.
+number ("-3", "1 234,5"); column names are treated like cells. A carriage return inside text
+becomes a line feed: CSV writers quote fields with line feeds but not always those with a lone
+carriage return, which would otherwise split the row.
 """
 from __future__ import annotations
 
@@ -17,9 +19,11 @@ PLAIN_NUMBER = re.compile(r"[+-]?\d[\d \u00a0]*([.,]\d+)?")
 
 def neutralise_text(value):
     """The value, with a leading quote when it is text a spreadsheet would read as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START) and not PLAIN_NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
