@@ -279,3 +279,30 @@ def test_walk_descriptions_with_formulas_are_stored_as_text_and_shown_neutralise
     assert list(table["Iakttagelse"]) == ["'=HYPERLINK(\"http://example.invalid\")"]
     assert list(table["Föreslagen åtgärd"]) == ["'@SUM(1)"]
     assert [c for c in _sheet_cells(to_excel_bytes(table)) if c.data_type == "f"] == []
+
+
+# --- one upload limit, stated once --------------------------------------------------------------
+
+def test_streamlit_config_ships_the_upload_limit_and_hides_error_details():
+    import tomllib
+    from pathlib import Path
+
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    from loaders.source import MAX_FILE_BYTES, MAX_UPLOAD_MB
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] == MAX_UPLOAD_MB == 100
+    assert MAX_FILE_BYTES == MAX_UPLOAD_MB * 1024 * 1024  # Streamlit's megabyte
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value
+    assert config["client"]["toolbarMode"] == "viewer"
+
+
+def test_the_refusal_states_the_same_limit(tmp_path):
+    from loaders.source import MAX_FILE_BYTES, from_path
+    big = tmp_path / "stor.csv"
+    with big.open("wb") as f:
+        f.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written
+    with pytest.raises(InputError) as refused:
+        from_path(big)
+    assert str(refused.value) == ("stor.csv: Filen är för stor (100 MB; högst 100 MB). Dela upp den i flera "
+                                  "filer, till exempel per år.")
