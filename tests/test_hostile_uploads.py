@@ -306,3 +306,131 @@ def test_the_refusal_states_the_same_limit(tmp_path):
         from_path(big)
     assert str(refused.value) == ("stor.csv: Filen är för stor (100 MB; högst 100 MB). Dela upp den i flera "
                                   "filer, till exempel per år.")
+
+
+# --- files that used to crash the import: a clear message instead --------------------------------
+
+INC = "Datum;Kategori;Område;Antal;Beskrivning"
+WALK = "Datum;Område;Nr;Kategori;Beskrivning;Ansvarig;Prioritet;Status"
+
+
+def _csv(rows: list[str]) -> bytes:
+    return ("\r\n".join(rows) + "\r\n").encode("utf-8")
+
+
+def _xlsx(header: list, body: list[list], edit=None) -> bytes:
+    """An .xlsx from openpyxl, optionally with its sheet XML edited (what openpyxl cannot write)."""
+    from tests.test_loaders_support import xlsx_bytes
+    data = xlsx_bytes(header, body)
+    if edit is None:
+        return data
+    src = zipfile.ZipFile(io.BytesIO(data))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            part = src.read(name)
+            out.writestr(name, edit(part.decode()).encode() if name == "xl/worksheets/sheet1.xml" else part)
+    return buf.getvalue()
+
+
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
+          '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]>')
+EXTERNAL = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+ENCRYPTED_XLSX = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "EncryptedInfo".encode("utf-16-le")
+                  + b"\0" * 100 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 1000)
+OLD_XLS_RENAMED = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504 + "Workbook".encode("utf-16-le") + b"\0" * 1000
+XML_REFUSED = ("Excel-filen innehåller XML som Excel inte skriver (entiteter eller DOCTYPE i '{}') och öppnas "
+               "inte. Öppna den i Excel och spara den igen som .xlsx.")
+
+CRASHES = {
+    "2 MB cell": ("incidents", "k.csv", _csv([INC, "2024-01-02;Klotter;Fittja;1;Kort", '2024-01-03;Klotter;Fittja;1;"'
+                                              + "x" * 2_000_000 + '"']),
+                  "k.csv, rad 3: Ett fält som börjar på den här raden är längre än 131 072 tecken. Oftast beror "
+                  "det på ett citattecken (\") som aldrig stängs, så att resten av filen blir ett enda fält: rätta "
+                  "citattecknet eller korta texten."),
+    "xlsx entity expansion": ("incidents", "k.xlsx", _xlsx(["Datum", "Kategori"], [["2024-01-02", "Klotter"]],
+                                                           lambda x: LAUGHS + x.replace(">Klotter<", ">&lol3;<")),
+                              "k.xlsx: " + XML_REFUSED.format("xl/worksheets/sheet1.xml")),
+    "xlsx external entity": ("incidents", "k.xlsx", _xlsx(["Datum", "Kategori"], [["2024-01-02", "Klotter"]],
+                                                          lambda x: EXTERNAL + x.replace(">Klotter<", ">&e;<")),
+                             "k.xlsx: " + XML_REFUSED.format("xl/worksheets/sheet1.xml")),
+    "xlsx undefined entity": ("incidents", "k.xlsx", _xlsx(["Datum", "Kategori"], [["2024-01-02", "Klotter"]],
+                                                           lambda x: x.replace(">Klotter<", ">&odefinierad;<")),
+                              "k.xlsx: " + XML_REFUSED.format("bladet Sheet")),
+    "encrypted workbook": ("incidents", "k.xlsx", ENCRYPTED_XLSX,
+                           "k.xlsx: Filen är lösenordsskyddad (krypterad), så den går inte att läsa. Öppna den i "
+                           "Excel, ta bort lösenordet (Arkiv > Info > Skydda arbetsbok > Kryptera med lösenord, töm "
+                           "fältet) och spara den igen."),
+    "old xls named xlsx": ("incidents", "k.xlsx", OLD_XLS_RENAMED,
+                           "k.xlsx: Filen är i det gamla Excel-formatet (.xls) fast den heter .xlsx. Spara den som "
+                           ".xlsx (Excel-arbetsbok) eller CSV i Excel."),
+    "NUL byte further down": ("walks", "tv.csv", _csv([WALK] + ["2024-03-12;Fittja;%d;Belysning;Lampa;Kommunen;Hög;Ny" % i
+                                                              for i in range(1, 150)]
+                                                     + ["2024-03-12;Fittja;150;Belysning;La\x00mpa;Kommunen;Hög;Ny"]),
+                              "tv.csv, rad 151: Filen innehåller ett NUL-tecken (byte 0), som inte hör hemma i en "
+                              "textfil; filen är troligen skadad eller sparad i fel format. Öppna den och spara den "
+                              "igen som 'CSV UTF-8' i Excel."),
+}
+
+
+@pytest.mark.parametrize("case", list(CRASHES))
+def test_crashing_inputs_get_a_clear_message(empty_engine, case):
+    kind, name, data, expected = CRASHES[case]
+    before = snapshot(empty_engine)
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, kind, name, data, **({"source": "kommun"} if kind == "incidents" else {}))
+    assert str(refused.value) == expected
+    assert snapshot(empty_engine) == before
+    assert refused_log(empty_engine) == [(kind, "refused")]
+    assert "root:" not in log_messages(empty_engine)
+
+
+def test_cli_refuses_with_exit_code_2(tmp_path, capsys):
+    from loaders.__main__ import main
+    path = tmp_path / "k.xlsx"
+    path.write_bytes(ENCRYPTED_XLSX)
+    code = main(["import", "incidents", str(path), "--source", "kommun", "--db", f"sqlite:///{tmp_path / 's.db'}"])
+    assert code == 2
+    assert "lösenordsskyddad" in capsys.readouterr().err
+
+
+def test_nul_inside_text_is_refused_or_dropped(empty_engine):
+    """XML cannot hold NUL (an .xlsx with '&#0;' is refused); a JSON '\\u0000' becomes nothing instead
+    of crashing PostgreSQL."""
+    walk = _xlsx(["Datum", "Område", "Nr", "Kategori", "Beskrivning", "Ansvarig", "Prioritet", "Status"],
+                 [["2024-03-12", "Fittja", 1, "Belysning", "Släckt LAMPA", "Kommunen", "Hög", "Ny"]],
+                 lambda x: x.replace("LAMPA", "lam&#0;pa"))
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, "walks", "tv.xlsx", walk)
+    assert str(refused.value) == "tv.xlsx: " + XML_REFUSED.format("bladet Sheet")
+    events = json.dumps([{"id": 1, "datetime": "2025-05-02 10:00:00 +02:00", "type": "Misshandel",
+                          "name": "2 maj 09.30, Misshandel, Botkyrka", "summary": "Fittja\u0000 centrum",
+                          "location": {"name": "Botkyrka"}}]).encode()
+    assert run(empty_engine, "polisen", "events.json", events).rows_read == 1
+
+
+def test_a_refusal_with_nul_in_it_is_logged(empty_engine):
+    from lagesbild.errors import Problem
+    from loaders.errors import FileRefused
+    from loaders.pipeline import log_refusal
+    from loaders.source import SourceFile
+    error = FileRefused([Problem("k\x00.csv", 2, "Beskrivning", "La\x00mpa", "Fel")])
+    log_refusal(empty_engine, "walks", SourceFile("k\x00.csv", b"x"), None, error)
+    assert "La\ufffdmpa" in log_messages(empty_engine)
+
+
+def test_title_rows_and_a_totals_row_are_skipped(empty_engine):
+    data = _xlsx(["Händelserapport Fittja"], [["Period:", "2024-01"], [], ["Datum", "Kategori", "Område", "Antal"],
+                                               ["2024-01-02", "Klotter", "Fittja", 2],
+                                               ["2024-01-03", "Klotter", "Fittja", 3], ["Totalt", None, None, 5]])
+    result = run(empty_engine, "incidents", "rapport.xlsx", data, source="kommun")
+    assert (result.rows_read, result.rows_accepted) == (2, 2)
+
+
+def test_excel_serial_dates_are_dates(empty_engine):
+    from tests.test_loaders_support import incident_rows
+    data = _xlsx(["Datum", "Kategori", "Område"], [[45293, "Klotter", "Fittja"], [45293.75, "Klotter", "Fittja"]])
+    run(empty_engine, "incidents", "serial.xlsx", data, source="kommun")
+    import datetime as dt
+    assert [r[0] for r in incident_rows(empty_engine, "occurred_at")] == [dt.datetime(2024, 1, 2),
+                                                                         dt.datetime(2024, 1, 2, 18, 0)]

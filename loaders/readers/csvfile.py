@@ -6,6 +6,7 @@ import io
 
 import pandas as pd
 
+from loaders.errors import UnreadableFile, refuse
 from loaders.readers import _check_header, frame_from_rows
 from loaders.readers.text import decode
 from loaders.source import SourceFile
@@ -21,21 +22,35 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ";"
 
 
-def csv_rows(text: str, delimiter: str | None = None) -> list[tuple[int, list[str]]]:
+def csv_rows(text: str, delimiter: str | None = None, name: str = "-") -> list[tuple[int, list[str]]]:
     """(line number, cells) for every record; quoted fields may span lines."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter or sniff_delimiter(text))
     rows = []
     start = 1
-    for cells in reader:
-        rows.append((start, cells))
-        start = reader.line_num + 1
+    try:
+        for cells in reader:
+            rows.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _csv_refusal(name, start, exc) from None
     return rows
+
+
+def _csv_refusal(name: str, line: int, exc: csv.Error) -> UnreadableFile:
+    if "field larger than field limit" in str(exc):
+        limit = f"{csv.field_size_limit():,}".replace(",", " ")
+        return refuse(name, f"Ett fält som börjar på den här raden är längre än {limit} tecken. Oftast "
+                      "beror det på ett citattecken (\") som aldrig stängs, så att resten av filen blir ett "
+                      "enda fält: rätta citattecknet eller korta texten.",
+                      row=line, error=UnreadableFile)
+    return refuse(name, "Raden går inte att läsa som CSV. Kontrollera citattecken och avgränsare.",
+                  row=line, error=UnreadableFile)
 
 
 def read_csv(file: SourceFile) -> pd.DataFrame:
     text = decode(file.name, file.data)
     fast = _simple_frame(file.name, text)
-    return fast if fast is not None else frame_from_rows(file.name, csv_rows(text))
+    return fast if fast is not None else frame_from_rows(file.name, csv_rows(text, name=file.name))
 
 
 def _first_lines(text: str, n: int) -> str:

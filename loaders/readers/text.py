@@ -26,11 +26,20 @@ def decode(name: str, data: bytes) -> str:
             text = _strict(name, data, "cp1252")
     if len(CONTROL.findall(text[:65536])) > 2:
         raise _binary(name)
+    if "\x00" in text:
+        raise refuse_nul(name, text.count("\n", 0, text.index("\x00")) + 1)
     if MOJIBAKE.search(text):
         raise refuse(name, "Teckenkodningen är fel: 'ä', 'å' och 'ö' har blivit till 'Ã¤', 'Ã¥' "
                      "och 'Ã¶'. Öppna originalfilen och spara den igen som 'CSV UTF-8' i Excel.",
                      error=UnreadableFile)
     return text
+
+
+def refuse_nul(name: str, line: int) -> UnreadableFile:
+    """NUL characters (byte 0) belong in no text file, and PostgreSQL cannot store them."""
+    return refuse(name, "Filen innehåller ett NUL-tecken (byte 0), som inte hör hemma i en textfil; "
+                  "filen är troligen skadad eller sparad i fel format. Öppna den och spara den igen "
+                  "som 'CSV UTF-8' i Excel.", row=line, error=UnreadableFile)
 
 
 def _strict(name: str, data: bytes, encoding: str) -> str:
