@@ -434,3 +434,155 @@ def test_excel_serial_dates_are_dates(empty_engine):
     import datetime as dt
     assert [r[0] for r in incident_rows(empty_engine, "occurred_at")] == [dt.datetime(2024, 1, 2),
                                                                          dt.datetime(2024, 1, 2, 18, 0)]
+
+
+# --- the store cannot write or is too new: a message, exit code 2 ------------------------------
+
+GOOD = ("Datum;Kategori;Område\r\n2024-01-02;Klotter;Fittja\r\n").encode()
+
+
+def _url(engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def _cli(argv: list[str], capsys) -> tuple[int, str]:
+    from loaders.__main__ import main
+    code = main(argv)
+    return code, capsys.readouterr().err
+
+
+def _import_cli(tmp_path, url: str, capsys) -> tuple[int, str]:
+    path = tmp_path / "k.csv"
+    path.write_bytes(GOOD)
+    return _cli(["import", "incidents", str(path), "--source", "kommun", "--db", url], capsys)
+
+
+def _failure_of(engine, data: bytes = GOOD):
+    from lagesbild.store.failures import store_failure
+    with pytest.raises(Exception) as raised:
+        run(engine, "incidents", "k.csv", data, source="kommun")
+    return store_failure(raised.value)
+
+
+def test_a_newer_database_is_named_on_the_command_lines(empty_engine, tmp_path, capsys):
+    from sqlalchemy import text
+
+    from lagesbild.__main__ import main as lagesbild_main
+    from lagesbild.store.failures import NEWER
+    with empty_engine.begin() as conn:
+        conn.execute(text("update alembic_version set version_num = '9999_framtida'"))
+    message = NEWER.format("9999_framtida")
+    assert message.startswith("Databasen är nyare än den här versionen av Lägesbild")
+    assert _import_cli(tmp_path, _url(empty_engine), capsys) == (2, f"Avbrutet; inget sparades:\n- {message}\n")
+    assert lagesbild_main(["init", "--db", _url(empty_engine), "--no-demo"]) == 2
+    assert capsys.readouterr().err == f"Kunde inte förbereda databasen:\n{message}\n"
+
+
+def test_a_newer_database_is_named_on_the_page(tmp_path, monkeypatch):
+    from sqlalchemy import text
+    from streamlit.testing.v1 import AppTest
+
+    from lagesbild.setup import ensure_database
+    from lagesbild.store.engine import make_engine
+    url = f"sqlite:///{tmp_path / 'newer.db'}"
+    engine = make_engine(url)
+    ensure_database(engine, demo=False)
+    with engine.begin() as conn:
+        conn.execute(text("update alembic_version set version_num = '9999_framtida'"))
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = AppTest.from_file(str(__import__("pathlib").Path(__file__).resolve().parents[1] / "app.py"),
+                           default_timeout=60).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Databasen är nyare än den här versionen av Lägesbild "
+                                        "(databasens version '9999_framtida' finns inte här).")
+    assert "referens" in at.error[0].value
+
+
+def test_a_read_only_database_is_named(empty_engine, tmp_path, capsys, pg_admin_or_none):
+    from sqlalchemy import create_engine, text
+
+    from lagesbild.store.failures import READ_ONLY, DatabaseReadOnly
+    if empty_engine.dialect.name == "sqlite":
+        path = empty_engine.url.database
+        read_only = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    else:
+        with pg_admin_or_none.connect() as conn:
+            conn.execute(text(f'ALTER DATABASE "{empty_engine.url.database}" SET default_transaction_read_only = on'))
+        empty_engine.dispose()
+        read_only = empty_engine
+    failure = _failure_of(read_only)
+    assert isinstance(failure, DatabaseReadOnly) and failure.message == READ_ONLY
+    if empty_engine.dialect.name == "postgresql":
+        assert _import_cli(tmp_path, _url(empty_engine), capsys) == (2, f"Avbrutet; inget sparades:\n- {READ_ONLY}\n")
+
+
+@pytest.fixture
+def pg_admin_or_none(request):
+    """The PostgreSQL admin engine when the test runs on PostgreSQL."""
+    params = getattr(request.node, "callspec", None)
+    if params and params.params.get("empty_engine") == "postgresql":
+        return request.getfixturevalue("pg_admin")
+    return None
+
+
+def test_a_full_disk_is_named(empty_engine):
+    from sqlalchemy import create_engine, event
+
+    from lagesbild.store.failures import DISK_FULL, DiskFull, store_failure
+    if empty_engine.dialect.name == "sqlite":
+        full = create_engine(empty_engine.url)
+
+        @event.listens_for(full, "connect")
+        def _no_room(dbapi_connection, _record):  # the file may not grow by a single page
+            pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+        many = "".join(f"2024-01-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d};Klotter;Fittja\r\n" for i in range(3000))
+        failure = _failure_of(full, GOOD + many.encode())
+    else:  # PostgreSQL says it with SQLSTATE 53100
+        import psycopg.errors
+        from sqlalchemy.exc import OperationalError
+        failure = store_failure(OperationalError("INSERT …", {}, psycopg.errors.DiskFull("could not extend file")))
+    assert isinstance(failure, DiskFull) and failure.message == DISK_FULL
+    assert isinstance(store_failure(OSError(28, "No space left on device")), DiskFull)
+
+
+def test_a_database_locked_too_long_is_named(tmp_path, capsys, monkeypatch):
+    import sqlite3
+
+    from sqlalchemy import create_engine
+
+    import loaders.__main__ as cli
+    from lagesbild.setup import ensure_database
+    from lagesbild.store.failures import BUSY, DatabaseBusy
+    path = tmp_path / "locked.db"
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0.2})  # the app waits 30 s
+    ensure_database(engine, demo=False)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        failure = _failure_of(engine)
+        assert isinstance(failure, DatabaseBusy) and failure.message == BUSY
+        monkeypatch.setattr(cli, "_engine", lambda url: engine)
+        assert _import_cli(tmp_path, "-", capsys) == (2, f"Avbrutet; inget sparades:\n- {BUSY}\n")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        engine.dispose()
+
+
+def test_an_unexpected_error_on_a_page_shows_a_reference_not_a_traceback(caplog):
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        from lagesbild.ui.failsafe import friendly_errors
+        with friendly_errors():
+            raise RuntimeError("hemlig detalj från servern")
+
+    at = AppTest.from_function(page).run()
+    assert not at.exception
+    message = at.error[0].value
+    assert message.startswith("Något gick fel när sidan skulle visas.") and "hemlig" not in message
+    ref = message.rsplit("referens ", 1)[1].rstrip(".")
+    assert len(ref) == 6
+    assert any(ref in r.getMessage() and r.exc_info for r in caplog.records)

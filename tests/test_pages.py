@@ -46,6 +46,7 @@ def run_page(page: str, params: dict | None = None) -> AppTest:
 def test_every_page_renders_without_exception(app_env, page):
     at = run_page(page)
     assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if "referens" in e.value], "the page failed (app.py caught it)"
     assert at.title[0].value == TITLES[page]
     if page != "datakallor":
         assert any("Demodata" in i.value for i in at.info), "the demo notice is missing"
