@@ -18,7 +18,8 @@ dims = list(DIMENSIONS)
 c1, c2, c3 = st.columns([2, 2, 1])
 rows = c1.multiselect("Rader", dims, default=["kommundel"], format_func=DIMENSIONS.get, max_selections=2,
                       key="rader", bind="query-params")
-cols = c2.multiselect("Kolumner", [d for d in dims if d not in rows], default=["strategic_area"],
+cols = c2.multiselect("Kolumner", [d for d in dims if d not in rows],
+                      default=[d for d in ["strategic_area"] if d not in rows],  # a default must be an option
                       format_func=DIMENSIONS.get, max_selections=1, key="kolumner", bind="query-params")
 external = c3.toggle("Extern export", key="extern", bind="query-params",
                      help="För material som lämnar centret: döljer alla små tal, även platsbundna.")

@@ -118,6 +118,16 @@ def test_explorer_breakdown_change(app_env):
     assert list(table.columns) == ["År", "Botkyrkabyggen", "Kommunen", "Polisen", "Räddningstjänsten", "Totalt"]
 
 
+def test_explorer_strategic_area_as_rows(app_env):
+    """It was the columns' default: choosing it as rows crashed (StreamlitDefaultNotInOptionsError)."""
+    at = run_page("utforska")
+    at.multiselect(key="rader").set_value(["strategic_area"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.dataframe[0].value.columns) == ["Strategiskt område", "Antal"]
+    at = run_page("utforska", {"rader": "strategic_area"})
+    assert not at.exception, [e.value for e in at.exception]
+
+
 def test_empty_selection_says_so(app_env):
     at = run_page("oversikt", {"period": "Förra året", "kalla": ["Polisen"], "strategi": ["Trygghetsskapande"]})
     assert not at.exception
