@@ -13,15 +13,22 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def decode(name: str, data: bytes) -> str:
     """The file's text; refuse binary content and text that was saved in the wrong encoding."""
+    return decode_utf8_aware(name, data)[0]
+
+
+def decode_utf8_aware(name: str, data: bytes) -> tuple[str, bool]:
+    """decode(), and whether the bytes after a BOM are that text in UTF-8 (then a parser can read
+    the bytes themselves instead of a second copy encoded from the text)."""
+    utf8 = False
     if data.startswith(codecs.BOM_UTF8):
-        text = _strict(name, data[3:], "utf-8")
+        text, utf8 = _strict(name, data[3:], "utf-8"), True
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _strict(name, data, "utf-16")
     elif b"\x00" in data[:4096]:
         raise _binary(name)
     else:
         try:
-            text = data.decode("utf-8")
+            text, utf8 = data.decode("utf-8"), True
         except UnicodeDecodeError:
             text = _strict(name, data, "cp1252")
     if len(CONTROL.findall(text[:65536])) > 2:
@@ -32,7 +39,7 @@ def decode(name: str, data: bytes) -> str:
         raise refuse(name, "Teckenkodningen är fel: 'ä', 'å' och 'ö' har blivit till 'Ã¤', 'Ã¥' "
                      "och 'Ã¶'. Öppna originalfilen och spara den igen som 'CSV UTF-8' i Excel.",
                      error=UnreadableFile)
-    return text
+    return text, utf8
 
 
 def refuse_nul(name: str, line: int) -> UnreadableFile:
