@@ -419,12 +419,18 @@ def test_a_refusal_with_nul_in_it_is_logged(empty_engine):
     assert "La\ufffdmpa" in log_messages(empty_engine)
 
 
-def test_title_rows_and_a_totals_row_are_skipped(empty_engine):
-    data = _xlsx(["Händelserapport Fittja"], [["Period:", "2024-01"], [], ["Datum", "Kategori", "Område", "Antal"],
-                                               ["2024-01-02", "Klotter", "Fittja", 2],
-                                               ["2024-01-03", "Klotter", "Fittja", 3], ["Totalt", None, None, 5]])
-    result = run(empty_engine, "incidents", "rapport.xlsx", data, source="kommun")
-    assert (result.rows_read, result.rows_accepted) == (2, 2)
+REPORT = [["Händelserapport Fittja"], ["Period:", "2024-01"], [], ["Datum", "Kategori", "Område", "Antal"],
+          ["2024-01-02", "Klotter", "Fittja", 2], ["2024-01-03", "Klotter", "Fittja", 3], ["Totalt", None, None, 5]]
+
+
+@pytest.mark.parametrize("name", ["rapport.xlsx", "rapport.csv"])
+def test_title_rows_and_a_totals_row_are_skipped(empty_engine, name):
+    if name.endswith(".xlsx"):
+        data = _xlsx(REPORT[0], REPORT[1:])
+    else:
+        data = _csv([";".join("" if c is None else str(c) for c in row) for row in REPORT])
+    result = run(empty_engine, "incidents", name, data, source="kommun")
+    assert (result.rows_read, result.rows_accepted, result.stored.inserted) == (2, 2, 2)
 
 
 def test_excel_serial_dates_are_dates(empty_engine):
