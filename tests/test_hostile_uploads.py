@@ -6,7 +6,6 @@ from __future__ import annotations
 import http.server
 import io
 import json
-import struct
 import threading
 import zipfile
 
@@ -159,6 +158,18 @@ def test_geojson_in_sweref_without_crs_member_is_taken_as_sweref(empty_engine):
                               .scalar())
     from shapely.geometry import shape
     assert tuple(round(v, 3) for v in shape(geometry).bounds) == (17.85, 59.24, 17.87, 59.26)
+
+
+@pytest.mark.parametrize("crs", [{"type": "name", "properties": {"name": "EPSG:99999"}},
+                                 {"type": "name", "properties": {"name": "+proj=longlat +init=/etc/passwd"}},
+                                 {"type": "link", "properties": {"href": "http://example.invalid/crs"}}, "EPSG:3006"])
+def test_geojson_with_a_crs_member_that_is_no_epsg_code_is_refused(empty_engine, crs):
+    doc = {"type": "FeatureCollection", "crs": crs, "features": [_regso_feature([[0, 0], [1, 0], [1, 1], [0, 0]])]}
+    with pytest.raises(InputError) as refused:
+        run(empty_engine, "areas", "a.geojson", json.dumps(doc).encode())
+    assert refused.value.problems[0].message == (
+        "Koordinatsystemet i filens 'crs' går inte att tolka. Ange det som EPSG-kod (t.ex. 'EPSG:3006' för "
+        "SWEREF99 TM) eller ta bort 'crs' (WGS84).")
 
 
 def test_geojson_in_wgs84_without_crs_member_and_with_crs84(empty_engine):

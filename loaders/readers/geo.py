@@ -79,9 +79,10 @@ def _json(name: str, data: bytes) -> dict:
         doc = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise _unreadable(name, "ingen text i UTF-8") from None
-    except (json.JSONDecodeError, RecursionError) as exc:
-        where = f"rad {exc.lineno}, tecken {exc.colno}" if isinstance(exc, json.JSONDecodeError) else "för djupt nästlad"
-        raise _unreadable(name, f"ingen giltig JSON, {where}") from None
+    except json.JSONDecodeError as exc:
+        raise _unreadable(name, f"ingen giltig JSON, rad {exc.lineno}, tecken {exc.colno}") from None
+    except RecursionError:
+        raise _unreadable(name, "ingen giltig JSON, för djupt nästlad") from None
     if not isinstance(doc, dict) or doc.get("type") not in GEOJSON_TYPES:
         raise _unreadable(name, "ingen GeoJSON: 'type' ska vara 'FeatureCollection' eller 'Feature'")
     return doc
@@ -98,11 +99,21 @@ def _crs(name: str, member) -> str | None:
     if CRS84_NAME.match(text.strip()):
         return "EPSG:4326"
     match = EPSG_NAME.match(text.strip())
-    if not match:
+    if not match or not _known_epsg(int(match.group(1))):
         raise refuse(name, "Koordinatsystemet i filens 'crs' går inte att tolka. Ange det som "
                      "EPSG-kod (t.ex. 'EPSG:3006' för SWEREF99 TM) eller ta bort 'crs' (WGS84).",
                      column="crs", value=text[:60], error=UnreadableFile)
     return f"EPSG:{match.group(1)}"
+
+
+def _known_epsg(code: int) -> bool:
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+    try:
+        CRS.from_epsg(code)
+    except CRSError:
+        return False
+    return True
 
 
 def _geometry(name: str, row: int, geometry):
