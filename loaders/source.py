@@ -38,7 +38,7 @@ def megabytes(size: int) -> str:
 
 def check_size(file: SourceFile) -> None:
     """Refuse empty and oversized files before any reader looks at them."""
-    if not file.data.strip():
+    if not file.data or file.data.isspace():  # isspace() stops at the first byte of content; strip() copied it all
         raise refuse(file.name, "Filen är tom. Exportera filen igen och kontrollera att den "
                      "innehåller rader.", error=UnreadableFile)
     if len(file.data) > MAX_FILE_BYTES:
