@@ -2,6 +2,7 @@
 import streamlit as st
 
 from lagesbild.ui import common
+from lagesbild.ui.failsafe import friendly_errors
 from lagesbild.ui.filters import sidebar_filters
 
 st.set_page_config(page_title="Lägesbild", page_icon=":material/radar:", layout="wide")
@@ -25,6 +26,7 @@ PAGES = {
 }
 
 page = st.navigation(PAGES)
-common.engine()
-st.session_state["_filters"] = sidebar_filters()
-page.run()
+with friendly_errors():  # a Swedish message with a reference instead of a traceback
+    common.engine()
+    st.session_state["_filters"] = sidebar_filters()
+    page.run()

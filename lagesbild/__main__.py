@@ -21,8 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     engine = make_engine(args.db)
     try:
         ensure_database(engine, demo=not args.no_demo)
-    except LagesbildError as exc:
-        print(f"Kunde inte förbereda databasen:\n{exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - named failures get their message; the rest re-raise
+        from lagesbild.store.failures import store_failure
+        failure = exc if isinstance(exc, LagesbildError) else store_failure(exc)
+        if failure is None:
+            raise
+        print(f"Kunde inte förbereda databasen:\n{failure}", file=sys.stderr)
         return 2
     print(f"Databasen är klar ({engine.url.render_as_string(hide_password=True)}, "
           f"{time.perf_counter() - started:.1f} s)")

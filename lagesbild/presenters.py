@@ -5,6 +5,7 @@ import pandas as pd
 
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import PRIORITIES, WALK_CATEGORIES, WALK_STATUSES
+from lagesbild.exports import neutralise_formulas
 from lagesbild.privacy import EXTERNAL, Policy
 
 
@@ -63,7 +64,8 @@ def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict,
 
 
 def walk_actions_table(df: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame({
+    """Free text from the protocols, neutralised: the table's own download is a CSV file."""
+    return neutralise_formulas(pd.DataFrame({
         "Område": df["area"],
         "Vandring": [fmt.date(d) for d in df["walked_on"]],
         "Kategori": [WALK_CATEGORIES.get(c, c) for c in df["category"]],
@@ -74,7 +76,7 @@ def walk_actions_table(df: pd.DataFrame) -> pd.DataFrame:
         "Tidsfrist": [fmt.date(d) if d else "–" for d in df["deadline"]],
         "Dagar sen": [d if d > 0 else "" for d in df["days_overdue"]],
         "Status": [WALK_STATUSES.get(s, s) for s in df["status"]],
-    })
+    }))
 
 
 def actor_table(df: pd.DataFrame) -> pd.DataFrame:

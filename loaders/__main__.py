@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 
 from lagesbild.errors import InputError
+from lagesbild.store.failures import store_failure
 from lagesbild.setup import ensure_database
 from lagesbild.store.engine import make_engine
 from loaders.batch import import_files
@@ -13,6 +15,7 @@ from loaders.kinds import Options
 from loaders.pipeline import KINDS, run_import
 from loaders.source import from_path
 
+log = logging.getLogger("lagesbild.import")
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m loaders", description="Importera filer till Lägesbild.")
@@ -65,6 +68,7 @@ def cmd_import(args) -> int:
 
 def _report(name, outcome) -> None:
     if isinstance(outcome, InputError):
+        log.info("fil avvisad: %s (%d problem)", name, len(outcome.problems))  # stderr has the report
         print(f"Filen avvisades; inget sparades ({len(outcome.problems)} problem):", file=sys.stderr)
         for problem in outcome.problems:
             print(f"- {problem}", file=sys.stderr)
@@ -84,7 +88,15 @@ def cmd_summary(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    return cmd_import(args) if args.command == "import" else cmd_summary(args)
+    try:
+        return cmd_import(args) if args.command == "import" else cmd_summary(args)
+    except Exception as exc:  # the database or the disk, not the file: a message, exit code 2
+        failure = store_failure(exc)
+        if failure is None:
+            raise
+        log.info("avbrutet: %s", type(failure).__name__)  # stderr has the message
+        print(f"Avbrutet; inget sparades:\n- {failure.message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -132,10 +132,11 @@ def _finish_log(conn: Connection, import_id: int, prepared: Prepared, stored: St
 def log_refusal(engine: Engine, kind: str, file: SourceFile, source: str | None,
                 error: InputError, imported_by: str | None = None) -> None:
     """Record the refusal (problems with masked values) without touching any data."""
-    text = "\n".join(str(p) for p in error.problems)
+    text = "\n".join(str(p) for p in error.problems).replace("\x00", "\ufffd")  # PostgreSQL stores no NUL
+    name = file.name[:260].replace("\x00", "\ufffd")
     with engine.begin() as conn:
         conn.execute(insert(ImportLog.__table__).values(
-            kind=kind[:32], source=(source or None) and source[:32], file_name=file.name[:260],
+            kind=kind[:32], source=(source or None) and source[:32], file_name=name,
             sha256=file.sha256, imported_at=dt.datetime.now().replace(microsecond=0),
             imported_by=imported_by, rows_read=0, rows_accepted=0,
             rows_rejected=len(error.problems), status="refused", message=text[:20000]))

@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from lagesbild.errors import InputError, LagesbildError, Problem
+from lagesbild.store.failures import store_failure
 from loaders.anonymise import safe_problem
 from loaders.kinds import Options, Prepared
 from loaders.pipeline import prepare
@@ -36,6 +37,9 @@ def check_upload(engine: Engine, kind: str, name: str, data: bytes, options: Opt
     except LagesbildError as exc:
         return Check(None, [safe_problem(Problem(name, None, None, None, str(exc)))])
     except Exception as exc:  # noqa: BLE001 - a bad upload must never crash the page
+        failure = store_failure(exc)
+        if failure is not None:
+            return Check(None, [Problem(name, None, None, None, failure.message)])
         return Check(None, [Problem(name, None, None, None, "Filen kunde inte läsas "
                                     f"({type(exc).__name__}). Kontrollera filtypen och försök igen.")])
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from loaders.errors import UnreadableFile, refuse
 
-MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_UPLOAD_MB = 100  # the one upload limit: .streamlit/config.toml's server.maxUploadSize is this
+MAX_FILE_BYTES = MAX_UPLOAD_MB * 1024 * 1024  # megabytes as Streamlit counts them (and says "MB")
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,19 @@ class SourceFile:
 
 
 def _too_large(name: str, size: int, limit: int) -> UnreadableFile:
-    return refuse(name, f"Filen är för stor ({size / 1e6:.1f} MB; högst {limit / 1e6:.1f} MB). "
+    return refuse(name, f"Filen är för stor ({megabytes(size)} MB; högst {megabytes(limit)} MB). "
                   "Dela upp den i flera filer, till exempel per år.", error=UnreadableFile)
+
+
+def megabytes(size: int) -> str:
+    """A size in megabytes (2^20 bytes, as Streamlit's uploader counts them), Swedish style: '100', '1,4'."""
+    mb = size / (1024 * 1024)
+    return f"{mb:.0f}" if mb >= 10 or mb == int(mb) else f"{mb:.1f}".replace(".", ",")
 
 
 def check_size(file: SourceFile) -> None:
     """Refuse empty and oversized files before any reader looks at them."""
-    if not file.data.strip():
+    if not file.data or file.data.isspace():  # isspace() stops at the first byte of content; strip() copied it all
         raise refuse(file.name, "Filen är tom. Exportera filen igen och kontrollera att den "
                      "innehåller rader.", error=UnreadableFile)
     if len(file.data) > MAX_FILE_BYTES:

@@ -31,9 +31,18 @@ def parse_date(text: str) -> dt.date:
     return parse_datetime(text).date()
 
 
+_EXCEL_SERIAL = re.compile(r"^(\d{5})(?:[.,](\d+))?$")
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)  # Excel's day 0 (it counts 1900 as a leap year)
+
+
 def parse_datetime(text: str) -> dt.datetime:
-    """'2024-03-05 14:30', '2024-03-05 14.30', '2024-03-05T14:30:00', '20240305', '2024-03-05'."""
+    """'2024-03-05 14:30', '2024-03-05 14.30', '2024-03-05T14:30:00', '20240305', '2024-03-05', and
+    Excel's serial day numbers ('45356', '45356,604' with the time) from cells without a date format."""
     s = str(text).strip()
+    serial = _EXCEL_SERIAL.match(s)
+    if serial:
+        days = float(f"{serial.group(1)}.{serial.group(2) or 0}")
+        return check_date(EXCEL_EPOCH + dt.timedelta(minutes=round(days * 24 * 60)))
     if re.fullmatch(r"\d{8}", s):
         s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
     m = _DATE_TIME.match(s)

@@ -5,13 +5,14 @@ import streamlit as st
 
 from lagesbild.domain.vocab import SOURCES
 from lagesbild.errors import InputError
+from lagesbild.exports import neutralise_formulas
 from lagesbild.queries.imports import freshness, import_log
 from lagesbild.ui import common
 from loaders.demo_guard import holds_demo
 from loaders.kinds import Options
 from loaders.pipeline import DATA_KINDS, KINDS, run_import
 from loaders.report import check_upload, problems_frame
-from loaders.source import SourceFile
+from loaders.source import MAX_UPLOAD_MB, SourceFile
 
 common.page_header("Datakällor", "Importera filer från aktörerna. Filen kontrolleras innan "
                    "något sparas; en fil med fel sparas inte alls.")
@@ -20,7 +21,8 @@ engine = common.engine()
 kind = st.selectbox("Typ av data", list(KINDS), format_func=KINDS.get)
 source = st.selectbox("Källa (aktör)", list(SOURCES), format_func=SOURCES.get,
                       disabled=kind in ("polisen", "areas", "population"))
-upload = st.file_uploader("Fil", type=["csv", "txt", "xlsx", "json", "geojson", "gpkg", "zip"])
+upload = st.file_uploader("Fil", type=["csv", "txt", "xlsx", "json", "geojson", "gpkg", "zip"],
+                          max_upload_size=MAX_UPLOAD_MB)
 options = Options(source="polis" if kind == "polisen" else source)
 if kind == "population":
     year = st.number_input("År (om filen inte anger året)", 2000, 2100, value=None, step=1)
@@ -29,7 +31,8 @@ if kind == "population":
                       deso_key=SourceFile(key.name, key.getvalue()) if key else None)
 
 if upload is not None:
-    check = check_upload(engine, kind, upload.name, upload.getvalue(), options)
+    file = SourceFile(upload.name, upload.getvalue())  # the upload's bytes, copied once
+    check = check_upload(engine, kind, file.name, file.data, options)
     if not check.ok:
         st.error(f"Filen kan inte importeras ({len(check.problems)} problem). Inget har sparats.")
         st.dataframe(problems_frame(check.problems), hide_index=True, width="stretch")
@@ -47,7 +50,7 @@ if upload is not None:
         if st.button("Importera", type="primary", disabled=demo and not replace):
             bar = st.progress(0.0, "Startar …")
             try:
-                result = run_import(engine, kind, SourceFile(upload.name, upload.getvalue()), options,
+                result = run_import(engine, kind, file, options,
                                     replace_demo=replace, imported_by="Datakällor",
                                     progress=lambda f, t: bar.progress(f, t), prepared=prepared)
             except InputError as exc:
@@ -61,4 +64,4 @@ st.subheader("Hur färska är data?")
 with engine.connect() as conn:
     st.dataframe(freshness(conn, common.policy()), hide_index=True, width="stretch")
     st.subheader("Importlogg")
-    st.dataframe(import_log(conn), hide_index=True, width="stretch")
+    st.dataframe(neutralise_formulas(import_log(conn)), hide_index=True, width="stretch")

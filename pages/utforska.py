@@ -2,6 +2,7 @@
 import streamlit as st
 
 from lagesbild import figures, presenters
+from lagesbild.exports import neutralise_formulas
 from lagesbild.privacy import EXTERNAL, Policy
 from lagesbild.queries.explore import export_frame, to_csv_bytes, to_excel_bytes, wide_table
 from lagesbild.queries.incidents import DIMENSIONS, QueryError
@@ -17,7 +18,8 @@ dims = list(DIMENSIONS)
 c1, c2, c3 = st.columns([2, 2, 1])
 rows = c1.multiselect("Rader", dims, default=["kommundel"], format_func=DIMENSIONS.get, max_selections=2,
                       key="rader", bind="query-params")
-cols = c2.multiselect("Kolumner", [d for d in dims if d not in rows], default=["strategic_area"],
+cols = c2.multiselect("Kolumner", [d for d in dims if d not in rows],
+                      default=[d for d in ["strategic_area"] if d not in rows],  # a default must be an option
                       format_func=DIMENSIONS.get, max_selections=1, key="kolumner", bind="query-params")
 external = c3.toggle("Extern export", key="extern", bind="query-params",
                      help="För material som lämnar centret: döljer alla små tal, även platsbundna.")
@@ -39,7 +41,7 @@ st.caption(f"{len(breakdown.long)} celler. " + presenters.privacy_note(policy)
            + " Vecka kan inte kombineras med platstyp eller åldersgrupp (de finns per månad).")
 chart = figures.explore_chart(breakdown.long, rows, cols)
 st.plotly_chart(chart, config={"displayModeBar": False})
-export = export_frame(breakdown.long, rows + cols)
+export = neutralise_formulas(export_frame(breakdown.long, rows + cols))  # no live formulas in the files
 d1, d2 = st.columns(2)
 # The files are written when a button is clicked, not on every run (an Excel file of 3 000 cells
 # takes 0.2–0.4 s); both are exactly `export`.

@@ -76,7 +76,7 @@ CASES = {
     "old excel": ("incidents", "k.xls", b"\xd0\xcf\x11\xe0" + b"x" * 100, {},
                   "k.xls: Det gamla Excel-formatet .xls stöds inte. Spara filen som .xlsx eller CSV i Excel."),
     "xlsx zip bomb": ("incidents", "bomb.xlsx", _zip_bomb(), {},
-                      "bomb.xlsx: Filen packas upp till 3 MB och ser ut som en zip-bomb; den öppnas inte. "
+                      "bomb.xlsx: Filen packas upp till 3,0 MB och ser ut som en zip-bomb; den öppnas inte. "
                       "Spara om filen från originalprogrammet."),
     "xlsx that is no zip": ("incidents", "k.xlsx", b"PK not really a zip", {},
                             "k.xlsx: Filen är ingen giltig Excel-fil (.xlsx). Spara eller exportera den igen."),
@@ -124,11 +124,11 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(empty_engine, case):
 
 def test_a_too_large_file_is_refused(empty_engine, monkeypatch):
     import loaders.source
-    monkeypatch.setattr(loaders.source, "MAX_FILE_BYTES", 1_000_000)
+    monkeypatch.setattr(loaders.source, "MAX_FILE_BYTES", 1024 * 1024)
     before = snapshot(empty_engine)
     with pytest.raises(InputError) as refused:
         run(empty_engine, "incidents", "stor.csv", b"x" * 1_500_000, source="kommun")
-    assert str(refused.value) == ("stor.csv: Filen är för stor (1.5 MB; högst 1.0 MB). Dela upp den i "
+    assert str(refused.value) == ("stor.csv: Filen är för stor (1,4 MB; högst 1 MB). Dela upp den i "
                                   "flera filer, till exempel per år.")
     assert snapshot(empty_engine) == before
 

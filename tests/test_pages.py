@@ -46,6 +46,7 @@ def run_page(page: str, params: dict | None = None) -> AppTest:
 def test_every_page_renders_without_exception(app_env, page):
     at = run_page(page)
     assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if "referens" in e.value], "the page failed (app.py caught it)"
     assert at.title[0].value == TITLES[page]
     if page != "datakallor":
         assert any("Demodata" in i.value for i in at.info), "the demo notice is missing"
@@ -116,6 +117,16 @@ def test_explorer_breakdown_change(app_env):
     assert not at.exception
     table = at.dataframe[0].value
     assert list(table.columns) == ["År", "Botkyrkabyggen", "Kommunen", "Polisen", "Räddningstjänsten", "Totalt"]
+
+
+def test_explorer_strategic_area_as_rows(app_env):
+    """It was the columns' default: choosing it as rows crashed (StreamlitDefaultNotInOptionsError)."""
+    at = run_page("utforska")
+    at.multiselect(key="rader").set_value(["strategic_area"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert list(at.dataframe[0].value.columns) == ["Strategiskt område", "Antal"]
+    at = run_page("utforska", {"rader": "strategic_area"})
+    assert not at.exception, [e.value for e in at.exception]
 
 
 def test_empty_selection_says_so(app_env):

@@ -36,7 +36,7 @@ MISSING = {"..", ".", "-", ""}
 
 
 def read_deso_key(file: SourceFile) -> dict[str, str]:
-    rows = csv_rows(decode(file.name, file.data))
+    rows = csv_rows(decode(file.name, file.data), name=file.name)
     header = [c.strip() for c in rows[0][1]] if rows else []
     if "DeSO_2018" not in header or "RegSOkod_2020" not in header:
         raise refuse(file.name, "Nyckelfilen ska ha kolumnerna DeSO_2018 och RegSOkod_2020 "

@@ -7,17 +7,23 @@ from loaders.errors import UnreadableFile, refuse
 from loaders.source import SourceFile, check_size
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx")
+TOTAL_WORDS = {"totalt", "total", "summa", "totalsumma", "summa totalt", "totalt antal", "grand total", "sum"}
+TITLE_SCAN = 20  # the header is looked for among the first this many non-blank rows
 
 
 def read_table(file: SourceFile) -> pd.DataFrame:
-    """A CSV or .xlsx file as a frame of strings; the index is the row number in the file."""
+    """A CSV or .xlsx file as a frame of strings; the index is the row number in the file.
+
+    Title rows above the header are skipped (see frame_from_rows), and so is a totals row at the
+    bottom ('Totalt', 'Summa' … in its first filled cell), as Excel reports often have them.
+    """
     check_size(file)
     if file.suffix == ".xlsx":
         from loaders.readers.xlsx import read_xlsx
-        return read_xlsx(file)
+        return drop_total_rows(read_xlsx(file))
     if file.suffix in (".csv", ".txt", ""):
         from loaders.readers.csvfile import read_csv
-        return read_csv(file)
+        return drop_total_rows(read_csv(file))
     if file.suffix == ".xls":
         raise refuse(file.name, "Det gamla Excel-formatet .xls stöds inte. Spara filen som "
                      ".xlsx eller CSV i Excel.", error=UnreadableFile)
@@ -25,12 +31,35 @@ def read_table(file: SourceFile) -> pd.DataFrame:
                  error=UnreadableFile)
 
 
+def is_total_row(cells) -> bool:
+    """A row whose first filled cell says 'Totalt', 'Summa' or the like."""
+    first = next((str(c).strip() for c in cells if str(c).strip()), "")
+    return first.casefold().rstrip(":").strip() in TOTAL_WORDS
+
+
+def drop_total_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame without the totals rows at its bottom."""
+    end = len(frame)
+    while end and is_total_row(frame.iloc[end - 1].tolist()):
+        end -= 1
+    return frame if end == len(frame) else frame.iloc[:end]
+
+
+def header_position(rows: list[tuple[int, list[str]]]) -> int:
+    """Where the header is: the first row with more than half as many filled cells as the widest of
+    the first rows (a title row such as 'Händelser 2024' or 'Period:;2024-01' has fewer)."""
+    filled = [sum(1 for c in cells if c) for _, cells in rows[:TITLE_SCAN]]
+    need = max(2, max(filled) // 2 + 1)
+    return next((i for i, n in enumerate(filled) if n >= need), 0)
+
+
 def frame_from_rows(file: str, rows: list[tuple[int, list[str]]]) -> pd.DataFrame:
-    """Header = the first row; blank rows are dropped; cells are stripped strings."""
+    """Header = the first row that is not a title row; blank rows are dropped; cells are stripped."""
     rows = [(n, [c.strip() for c in cells]) for n, cells in rows]
     rows = [(n, cells) for n, cells in rows if any(cells)]
     if not rows:
         raise refuse(file, "Filen innehåller inga rader. Exportera filen igen.", error=UnreadableFile)
+    rows = rows[header_position(rows):]
     header_no, header = rows[0]
     while header and not header[-1]:
         header = header[:-1]

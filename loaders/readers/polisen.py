@@ -38,5 +38,6 @@ def _row(file: str, n: int, event: dict) -> list:
         raise refuse(file, f"Händelsen saknar fältet '{missing[0]}'. Filen ska komma oförändrad "
                      "från polisen.se/api/events.", row=n, column=missing[0], error=UnreadableFile)
     location = event.get("location") if isinstance(event.get("location"), dict) else {}
-    return [str(event["id"]).strip(), str(event["datetime"]).strip(), str(event["name"]).strip(),
-            str(event.get("summary") or ""), str(event["type"]).strip(), str(location.get("name") or "")]
+    cells = [str(event["id"]).strip(), str(event["datetime"]).strip(), str(event["name"]).strip(),
+             str(event.get("summary") or ""), str(event["type"]).strip(), str(location.get("name") or "")]
+    return [c.replace("\x00", "") for c in cells]  # a JSON "\u0000" is no text (PostgreSQL refuses it)

@@ -20,7 +20,7 @@ def read_scb(file: SourceFile) -> pd.DataFrame:
         from loaders.readers.xlsx import read_xlsx
         return read_xlsx(file)
     text = decode(file.name, file.data)
-    rows = [(n, [c.strip().strip('"') for c in cells]) for n, cells in csv_rows(text)]
+    rows = [(n, [c.strip().strip('"') for c in cells]) for n, cells in csv_rows(text, name=file.name)]
     start = next((i for i, (_, cells) in enumerate(rows)
                   if len(cells) >= 2 and any(cells[1:])), None)
     if start is None:

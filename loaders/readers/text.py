@@ -13,24 +13,40 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def decode(name: str, data: bytes) -> str:
     """The file's text; refuse binary content and text that was saved in the wrong encoding."""
+    return decode_utf8_aware(name, data)[0]
+
+
+def decode_utf8_aware(name: str, data: bytes) -> tuple[str, bool]:
+    """decode(), and whether the bytes after a BOM are that text in UTF-8 (then a parser can read
+    the bytes themselves instead of a second copy encoded from the text)."""
+    utf8 = False
     if data.startswith(codecs.BOM_UTF8):
-        text = _strict(name, data[3:], "utf-8")
+        text, utf8 = _strict(name, data[3:], "utf-8"), True
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = _strict(name, data, "utf-16")
     elif b"\x00" in data[:4096]:
         raise _binary(name)
     else:
         try:
-            text = data.decode("utf-8")
+            text, utf8 = data.decode("utf-8"), True
         except UnicodeDecodeError:
             text = _strict(name, data, "cp1252")
     if len(CONTROL.findall(text[:65536])) > 2:
         raise _binary(name)
+    if "\x00" in text:
+        raise refuse_nul(name, text.count("\n", 0, text.index("\x00")) + 1)
     if MOJIBAKE.search(text):
         raise refuse(name, "Teckenkodningen är fel: 'ä', 'å' och 'ö' har blivit till 'Ã¤', 'Ã¥' "
                      "och 'Ã¶'. Öppna originalfilen och spara den igen som 'CSV UTF-8' i Excel.",
                      error=UnreadableFile)
-    return text
+    return text, utf8
+
+
+def refuse_nul(name: str, line: int) -> UnreadableFile:
+    """NUL characters (byte 0) belong in no text file, and PostgreSQL cannot store them."""
+    return refuse(name, "Filen innehåller ett NUL-tecken (byte 0), som inte hör hemma i en textfil; "
+                  "filen är troligen skadad eller sparad i fel format. Öppna den och spara den igen "
+                  "som 'CSV UTF-8' i Excel.", row=line, error=UnreadableFile)
 
 
 def _strict(name: str, data: bytes, encoding: str) -> str:
