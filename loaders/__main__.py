@@ -68,7 +68,8 @@ def cmd_import(args) -> int:
 
 def _report(name, outcome) -> None:
     if isinstance(outcome, InputError):
-        log.info("fil avvisad: %s (%d problem)", name, len(outcome.problems))  # stderr has the report
+        from loaders.anonymise import redact  # a path's file name may itself hold personal data
+        log.info("fil avvisad: %s (%d problem)", redact(str(name)), len(outcome.problems))  # stderr has the report
         print(f"Filen avvisades; inget sparades ({len(outcome.problems)} problem):", file=sys.stderr)
         for problem in outcome.problems:
             print(f"- {problem}", file=sys.stderr)
