@@ -14,11 +14,12 @@ import socket
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from lagesbild.errors import InputError
+from lagesbild.store.locks import Notify, when_writable
 from lagesbild.store.models import ImportLog
 
 RUNNING, OK, REFUSED, ABANDONED = "running", "ok", "refused", "avbruten"
 ABANDONED_AFTER = dt.timedelta(hours=1)
-_PROCESS = re.compile(r"process (\d+) på (\S+)")
+_PROCESS = re.compile(r"process (\d+) på ([^)\s]+)\)")
 log_t = ImportLog.__table__
 
 
@@ -27,18 +28,19 @@ def _now() -> dt.datetime:
 
 
 def process_note() -> str:
-    return f"Pågår: process {os.getpid()} på {socket.gethostname()}."
+    return f"Pågår (process {os.getpid()} på {socket.gethostname()})."
 
 
 def start(engine: Engine, kind: str, source: str | None, file_name: str, sha256: str,
-          imported_by: str | None) -> int:
+          imported_by: str | None, on_wait: Notify | None = None) -> int:
     """Record the import as running (committed at once) and return its id."""
-    with engine.begin() as conn:
+    def record(conn: Connection) -> int:
         mark_abandoned(conn)
         return conn.execute(insert(log_t).values(
             kind=kind[:32], source=(source or None) and source[:32], file_name=file_name[:260],
             sha256=sha256, imported_at=_now(), imported_by=imported_by, rows_read=0, status=RUNNING,
             message=process_note())).inserted_primary_key[0]
+    return when_writable(engine, record, on_wait=on_wait)
 
 
 def finish(conn: Connection, import_id: int, *, rows_read: int, rows_accepted: int,
@@ -51,17 +53,15 @@ def finish(conn: Connection, import_id: int, *, rows_read: int, rows_accepted: i
 
 def refused(engine: Engine, import_id: int, error: InputError) -> None:
     text = "\n".join(str(p) for p in error.problems)
-    with engine.begin() as conn:
-        conn.execute(update(log_t).where(log_t.c.id == import_id).values(
-            status=REFUSED, rows_read=0, rows_accepted=0, rows_rejected=len(error.problems),
-            message=text[:20000]))
+    when_writable(engine, lambda conn: conn.execute(update(log_t).where(log_t.c.id == import_id).values(
+        status=REFUSED, rows_read=0, rows_accepted=0, rows_rejected=len(error.problems), message=text[:20000])))
 
 
 def abandoned(engine: Engine, import_id: int, error: BaseException) -> None:
     """An unexpected error (or an interrupt) stopped the import; nothing of it was stored."""
-    with engine.begin() as conn:
-        conn.execute(update(log_t).where(log_t.c.id == import_id, log_t.c.status == RUNNING).values(
-            status=ABANDONED, message=f"Avbruten av ett oväntat fel ({type(error).__name__}); inget sparades."))
+    when_writable(engine, lambda conn: conn.execute(
+        update(log_t).where(log_t.c.id == import_id, log_t.c.status == RUNNING).values(
+            status=ABANDONED, message=f"Avbruten av ett oväntat fel ({type(error).__name__}); inget sparades.")))
 
 
 def _process_gone(message: str) -> bool:

@@ -86,8 +86,8 @@ def run_import(engine: Engine, kind: str, file: SourceFile, options: Options | N
     marked ok, refused or avbruten at the end (see loaders.import_log)."""
     options = options or Options()
     step = progress or (lambda _f, _t: None)
-    import_id = None if dry_run else import_log.start(engine, kind, options.source, file.name,
-                                                       file.sha256, imported_by)
+    import_id = None if dry_run else import_log.start(engine, kind, options.source, file.name, file.sha256,
+                                                       imported_by, on_wait=lambda m: step(0.0, m))
     try:
         step(0.05, "Läser och kontrollerar filen …")
         prepared = prepared or prepare(engine, kind, file, options)

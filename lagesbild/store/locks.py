@@ -21,9 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from typing import Callable
+from typing import Callable, TypeVar
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, Engine, select, text
 from sqlalchemy.exc import OperationalError
 
 from lagesbild.errors import InputError, Problem
@@ -34,25 +34,64 @@ WAIT_SECONDS = 600.0   # how long a writer waits for another one before it gives
 POLL_SECONDS = 0.25
 DATA_VERSION = "data_version"
 Notify = Callable[[str], None]
+T = TypeVar("T")
 
 
 class StoreBusy(InputError):
     """Another import (or a rebuild of the marts) held the store longer than we were willing to wait."""
 
 
-def take_write_lock(conn: Connection, *, wait: float = WAIT_SECONDS, on_wait: Notify | None = None,
+def take_write_lock(conn: Connection, *, wait: float | None = None, on_wait: Notify | None = None,
                     own_import: int | None = None) -> None:
     """Take the store's write lock inside the connection's (just begun) transaction."""
-    deadline = time.monotonic() + wait
+    deadline = time.monotonic() + (WAIT_SECONDS if wait is None else wait)
     told = False
     while not _try_lock(conn):
-        message = busy_message(conn, own_import)
-        if time.monotonic() >= deadline:
-            raise StoreBusy([Problem("-", None, None, None, f"{message} Försök igen när den är klar.")])
-        if on_wait and not told:
-            on_wait(f"{message} Väntar på att den blir klar …")
-            told = True
-        time.sleep(POLL_SECONDS)
+        told = _wait_or_give_up(conn.engine, deadline, on_wait, told, own_import)
+
+
+def _wait_or_give_up(engine: Engine, deadline: float, on_wait: Notify | None, told: bool,
+                     own_import: int | None = None) -> bool:
+    message = busy_message(engine, own_import)
+    if time.monotonic() >= deadline:
+        raise StoreBusy([Problem("-", None, None, None, f"{message} Försök igen när den är klar.")])
+    if on_wait and not told:
+        on_wait(f"{message} Väntar på att den blir klar …")
+    time.sleep(POLL_SECONDS)
+    return told or on_wait is not None
+
+
+def when_writable(engine: Engine, work: Callable[[Connection], T], *, wait: float | None = None,
+                  on_wait: Notify | None = None) -> T:
+    """Run `work` in a short transaction of its own (the import log's records). On PostgreSQL at
+    once; on SQLite, where a running import holds the only write lock, it waits like an import
+    (telling who runs) instead of failing with "database is locked" after 30 s."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            return work(conn)
+    deadline = time.monotonic() + (WAIT_SECONDS if wait is None else wait)
+    told = False
+    while True:
+        try:
+            with engine.begin() as conn:
+                return _with_short_timeout(conn, work)
+        except OperationalError as exc:
+            if not _locked(exc):
+                raise
+        told = _wait_or_give_up(engine, deadline, on_wait, told)
+
+
+def _with_short_timeout(conn: Connection, work: Callable[[Connection], T]) -> T:
+    raw = conn.connection.driver_connection
+    raw.execute("PRAGMA busy_timeout = 200")
+    try:
+        return work(conn)
+    finally:
+        raw.execute("PRAGMA busy_timeout = 30000")  # engine.make_engine's timeout=30
+
+
+def _locked(exc: OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _try_lock(conn: Connection) -> bool:
@@ -65,18 +104,14 @@ def _try_lock(conn: Connection) -> bool:
 
 
 def _try_sqlite_lock(conn: Connection) -> bool:
-    raw = conn.connection.driver_connection
-    raw.execute("PRAGMA busy_timeout = 200")
     try:
-        _bump_version(conn)
+        _with_short_timeout(conn, _bump_version)
         return True
     except OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
+        if not _locked(exc):
             raise
-        raw.rollback()  # drop the read snapshot the failed write took, or the next try fails at once
-        return False
-    finally:
-        raw.execute("PRAGMA busy_timeout = 30000")  # engine.make_engine's timeout=30
+        conn.connection.driver_connection.rollback()  # drop the read snapshot the failed write
+        return False                                  # took, or the next try fails at once
 
 
 def _bump_version(conn: Connection) -> None:
@@ -88,7 +123,7 @@ def _bump_version(conn: Connection) -> None:
         conn.execute(text("INSERT INTO meta_info (key, value) VALUES (:k, :v)"), {"v": value, "k": DATA_VERSION})
 
 
-def running_imports(conn: Connection, exclude: int | None = None) -> list[tuple[str | None, dt.datetime, str]]:
+def running_imports(engine: Engine, exclude: int | None = None) -> list[tuple[str | None, dt.datetime, str]]:
     """(imported_by, started at, kind) of the imports recorded as running, oldest first. Read on a
     connection of its own: the caller's transaction must not hold a snapshot while it waits."""
     log = ImportLog.__table__
@@ -96,12 +131,12 @@ def running_imports(conn: Connection, exclude: int | None = None) -> list[tuple[
              .where(log.c.status == "running").order_by(log.c.id))
     if exclude is not None:
         query = query.where(log.c.id != exclude)
-    with conn.engine.connect() as other:
+    with engine.connect() as other:
         return [tuple(r) for r in other.execute(query).all()]
 
 
-def busy_message(conn: Connection, own_import: int | None = None) -> str:
-    running = running_imports(conn, own_import)
+def busy_message(engine: Engine, own_import: int | None = None) -> str:
+    running = running_imports(engine, own_import)
     if not running:
         return "En annan skrivning till databasen pågår (en import eller en ombyggnad av sammanställningarna)."
     who, started, kind = running[0]
