@@ -50,13 +50,17 @@ class ImportResult:
         parts = [f"{head}: {self.file_name} ({self.kind})", f"{self.rows_read} rader lästa",
                  f"{self.rows_accepted} godkända", f"{s.inserted} nya", f"{s.duplicates} dubbletter"]
         if s.corrections:
-            parts.append(f"{len(s.corrections)} {'rättad' if len(s.corrections) == 1 else 'rättade'}: "
-                         + "; ".join(s.corrections))
+            parts.append(corrections_text(s.corrections))
         elif s.updated:
             parts.append(f"{s.updated} uppdaterade")
         if self.demo_removed:
             parts.append(f"{self.demo_removed} demorader borttagna")
         return ", ".join(parts)
+
+
+def corrections_text(corrections: list[str]) -> str:
+    """'1 rättad: Fittja 2026 K2 störningsärenden 55 → 72' (several joined by '; ')."""
+    return f"{len(corrections)} {'rättad' if len(corrections) == 1 else 'rättade'}: " + "; ".join(corrections)
 
 
 def kind_module(kind: str):
@@ -146,7 +150,7 @@ def _log(conn: Connection, prepared: Prepared, imported_by: str | None) -> int:
 
 def _finish_log(conn: Connection, import_id: int, prepared: Prepared, stored: Stored) -> None:
     changes = [f"{stored.updated} uppdaterade."] if stored.updated and not stored.corrections else []
-    changes += [f"{len(stored.corrections)} rättade: {'; '.join(stored.corrections)}."] if stored.corrections else []
+    changes += [corrections_text(stored.corrections) + "."] if stored.corrections else []
     import_log.finish(conn, import_id, rows_read=prepared.rows_read, rows_accepted=prepared.rows_accepted,
                       rows_duplicate=stored.duplicates, message=" ".join(prepared.notes + changes))
 
