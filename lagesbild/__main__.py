@@ -8,6 +8,7 @@ import argparse
 import sys
 import time
 
+from lagesbild import logs
 from lagesbild.errors import LagesbildError
 from lagesbild.store.engine import make_engine
 
@@ -84,6 +85,7 @@ COMMANDS = {"init": cmd_init, "check": cmd_check, "rebuild-marts": cmd_rebuild,
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    logs.configure(command_line=True)
     try:
         return COMMANDS[args.command](args)
     except LagesbildError as exc:

@@ -5,6 +5,7 @@ import argparse
 import json
 import sys
 
+from lagesbild import logs
 from lagesbild.errors import InputError
 from lagesbild.setup import ensure_database
 from lagesbild.store.engine import make_engine
@@ -84,6 +85,7 @@ def cmd_summary(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    logs.configure(command_line=True)
     return cmd_import(args) if args.command == "import" else cmd_summary(args)
 
 

@@ -10,6 +10,7 @@ from typing import Callable
 
 from sqlalchemy import Connection, Engine, insert
 
+from lagesbild import logs
 from lagesbild.errors import InputError
 from lagesbild.store.locks import take_write_lock
 from lagesbild.store.marts import refresh_marts
@@ -29,6 +30,7 @@ KINDS: dict[str, str] = {
 }
 DATA_KINDS = {"incidents", "polisen", "walks", "housing"}  # kinds the demo data also has
 Progress = Callable[[float, str], None]
+log = logs.get("import")
 
 
 @dataclass
@@ -96,15 +98,28 @@ def run_import(engine: Engine, kind: str, file: SourceFile, options: Options | N
         step(0.05, "Läser och kontrollerar filen …")
         prepared = prepared or prepare(engine, kind, file, options)
         step(0.5, "Sparar …")
-        return _write(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
+        result = _write(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
     except InputError as exc:
+        log.warning("import %s refused: kind=%s source=%s problems=%d (%s)", import_id, kind, options.source,
+                    len(exc.problems), type(exc).__name__)
         if import_id is not None:
             import_log.refused(engine, import_id, exc)
         raise
     except BaseException as exc:
+        log.error("import %s avbruten: kind=%s source=%s error=%s", import_id, kind, options.source,
+                  type(exc).__name__)
         if import_id is not None:
             import_log.abandoned(engine, import_id, exc)
         raise
+    _log_result(result)
+    return result
+
+
+def _log_result(result: ImportResult) -> None:
+    s = result.stored
+    log.info("import %s %s: kind=%s source=%s read=%d accepted=%d new=%d duplicates=%d updated=%d",
+             result.import_id, "dry-run" if result.dry_run else "ok", result.kind, result.source,
+             result.rows_read, result.rows_accepted, s.inserted, s.duplicates, s.updated)
 
 
 def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool,

@@ -241,3 +241,29 @@ def test_backup_and_restore_round_trip(empty_engine, tmp_path, request):
     finally:
         if cleanup:
             cleanup()
+
+
+# --- logging ---------------------------------------------------------------------------------
+
+def test_one_log_line_per_import_without_file_names_or_values(empty_engine):
+    import logging
+
+    class Lines(logging.Handler):
+        lines: list[str] = []
+
+        def emit(self, record):
+            self.lines.append(record.getMessage())
+    logger, handler = logging.getLogger("lagesbild.import"), Lines()
+    logger.addHandler(handler)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        run(empty_engine, "incidents", "Anna Svensson.csv", incident_file(1, 2), source="polis")
+        with pytest.raises(InputError):
+            run(empty_engine, "incidents", "Anna Svensson 2.csv",
+                csv_bytes([HEAD + ";Beskrivning", "9;2024-03-05 10:00;Rån;Alby;ring 070-123 45 67"]), source="polis")
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    assert handler.lines == [
+        "import 1 ok: kind=incidents source=polis read=2 accepted=2 new=2 duplicates=0 updated=0",
+        "import 2 refused: kind=incidents source=polis problems=1 (PersonalDataFound)"]

@@ -15,7 +15,10 @@ from pathlib import Path
 from sqlalchemy import Engine, inspect
 from sqlalchemy.engine import URL
 
+from lagesbild import logs
 from lagesbild.errors import LagesbildError
+
+log = logs.get("backup")
 
 
 class BackupError(LagesbildError):
@@ -29,6 +32,7 @@ def backup(engine: Engine, file: str | Path) -> str:
         _sqlite_copy(Path(engine.url.database), file)
     else:
         _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(file), _libpq(engine.url)], engine.url)
+    log.info("backup written: backend=%s bytes=%d", engine.dialect.name, file.stat().st_size)
     return f"Säkerhetskopian är skriven: {file} ({file.stat().st_size} byte)."
 
 
@@ -50,6 +54,7 @@ def restore(engine: Engine, file: str | Path, force: bool = False) -> str:
                                   "(createdb) och peka DATABASE_URL dit.")
         engine.dispose()
         _run(["pg_restore", "--no-owner", "--exit-on-error", "--dbname", _libpq(engine.url), str(file)], engine.url)
+    log.info("restore done: backend=%s", engine.dialect.name)
     return f"Databasen är återställd från {file}."
 
 

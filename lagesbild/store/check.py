@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, inspect, text
 
+from lagesbild import logs
 from lagesbild.store.locks import take_write_lock
 from lagesbild.store.marts import refresh_marts
 
 MART_PREFIX = "mart_"
+log = logs.get("check")
 EXAMPLES = 3
 # (what must hold, SQL counting the rows that break it)
 INVARIANTS: list[tuple[str, str]] = [
@@ -94,6 +96,8 @@ def check_store(engine: Engine) -> CheckReport:
             refresh_marts(conn)
             differences = [d for d in (_difference(conn, t) for t in tables) if d]
             transaction.rollback()
+    log.info("check %s: tables=%d differing=%s violated=%d", "ok" if not differences and not violations else "FAILED",
+             len(tables), ",".join(d.table for d in differences) or "-", len(violations))
     return CheckReport(tables, differences, violations)
 
 
@@ -118,4 +122,6 @@ def rebuild_marts(engine: Engine) -> int:
     with engine.begin() as conn:
         take_write_lock(conn)
         refresh_marts(conn)
-        return int(conn.execute(text("SELECT COALESCE(SUM(count), 0) FROM incidents")).scalar())
+        events = int(conn.execute(text("SELECT COALESCE(SUM(count), 0) FROM incidents")).scalar())
+    log.info("rebuild-marts: events=%d", events)
+    return events

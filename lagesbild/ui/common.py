@@ -14,7 +14,9 @@ from lagesbild.store.reference import get_meta
 
 @st.cache_resource(show_spinner="Förbereder databasen …")
 def _engine(url: str) -> Engine:
+    from lagesbild.logs import configure
     from lagesbild.setup import ensure_database
+    configure()
     eng = get_engine(url)
     ensure_database(eng, demo=url.startswith("sqlite"))
     return eng
