@@ -29,7 +29,7 @@ from sqlalchemy.exc import OperationalError
 from lagesbild.errors import InputError, Problem
 from lagesbild.store.models import ImportLog
 
-LOCK_KEY = 0x4C616765  # "Lage": the advisory lock of every Lägesbild store on the server
+LOCK_KEY = 0x4C616765  # "Lage": the advisory lock of the store (advisory locks are per database)
 WAIT_SECONDS = 600.0   # how long a writer waits for another one before it gives up
 POLL_SECONDS = 0.25
 DATA_VERSION = "data_version"
