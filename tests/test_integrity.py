@@ -256,7 +256,8 @@ def test_one_log_line_per_import_without_file_names_or_values(empty_engine):
             self.lines.append(record.getMessage())
     logger, handler = logging.getLogger("lagesbild.import"), Lines()
     logger.addHandler(handler)
-    level, logger.level = logger.level, logging.INFO
+    level = logger.level
+    logger.setLevel(logging.INFO)
     try:
         run(empty_engine, "incidents", "Anna Svensson.csv", incident_file(1, 2), source="polis")
         with pytest.raises(InputError):
