@@ -177,3 +177,11 @@ def test_migration_0005_rewrites_stored_keys_as_the_loaders_make_them(empty_engi
     assert rows(blank_engine, obs_sql) == rows(empty_engine, obs_sql)
     assert [str(d) for (d,) in rows(blank_engine, "SELECT protocol_date FROM observations ORDER BY fixed_on")] in (
         ["2024-04-20", "2024-03-12"], ["2024-03-12", "2024-04-20"])
+
+
+def test_a_newer_protocol_without_changes_still_dates_the_observation(empty_engine):
+    run(empty_engine, "walks", "tv1.csv", protocol("Kommunen", protocol_date="2024-03-15"))
+    same = run(empty_engine, "walks", "tv2.csv", protocol("Kommunen", protocol_date="2024-05-02"))
+    assert (same.stored.updated, same.stored.duplicates) == (0, 2)
+    assert run(empty_engine, "walks", "tv0.csv", protocol("Fältgruppen", protocol_date="2024-04-01")).stored.updated == 0
+    assert responsible(empty_engine) == "Kommunen"

@@ -167,12 +167,16 @@ def _older(new: pd.Series, old: dict) -> bool:
 
 
 def _update(conn: Connection, new: pd.Series, old: dict) -> int:
-    """Update a stored observation from a newer protocol; 1 if it changed, 0 otherwise."""
+    """Update a stored observation from a newer protocol; 1 if a field changed, 0 otherwise (a
+    newer protocol that changes nothing still moves the stored protocol date forward)."""
+    if STATUS_RANK[new["status"]] < STATUS_RANK[old["status"]] or _older(new, old):
+        return 0
     changes = {c: new[c] for c in UPDATABLE if new[c] != old[c] and not (pd.isna(new[c]) and old[c] is None)}
-    if not changes or STATUS_RANK[new["status"]] < STATUS_RANK[old["status"]] or _older(new, old):
+    newer = not pd.isna(new[AS_OF]) and (old[AS_OF] is None or new[AS_OF] > old[AS_OF])
+    if not changes and not newer:
         return 0
     obs_t = Observation.__table__
-    changes[AS_OF] = new[AS_OF]
+    values = changes | ({AS_OF: new[AS_OF]} if newer else {})
     conn.execute(update(obs_t).where(obs_t.c.obs_key == new["obs_key"])
-                 .values(**{k: (None if pd.isna(v) else v) for k, v in changes.items()}))
-    return 1
+                 .values(**{k: (None if pd.isna(v) else v) for k, v in values.items()}))
+    return 1 if changes else 0
