@@ -5,7 +5,6 @@ import argparse
 import json
 import sys
 
-from lagesbild import logs
 from lagesbild.errors import InputError
 from lagesbild.setup import ensure_database
 from lagesbild.store.engine import make_engine
@@ -35,6 +34,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _engine(url: str | None):
+    from lagesbild.logs import configure
+    configure(command_line=True)
     engine = make_engine(url)
     ensure_database(engine, demo=False)
     return engine
@@ -85,7 +86,6 @@ def cmd_summary(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    logs.configure(command_line=True)
     return cmd_import(args) if args.command == "import" else cmd_summary(args)
 
 

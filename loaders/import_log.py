@@ -23,6 +23,11 @@ _PROCESS = re.compile(r"process (\d+) på ([^)\s]+)\)")
 log_t = ImportLog.__table__
 
 
+def _text(value: str, limit: int) -> str:
+    """Text as the log stores it: at most `limit` characters, no NUL (PostgreSQL stores none)."""
+    return value[:limit].replace("\x00", "\ufffd")
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
@@ -37,7 +42,7 @@ def start(engine: Engine, kind: str, source: str | None, file_name: str, sha256:
     def record(conn: Connection) -> int:
         mark_abandoned(conn)
         return conn.execute(insert(log_t).values(
-            kind=kind[:32], source=(source or None) and source[:32], file_name=file_name[:260],
+            kind=_text(kind, 32), source=(source or None) and _text(source, 32), file_name=_text(file_name, 260),
             sha256=sha256, imported_at=_now(), imported_by=imported_by, rows_read=0, status=RUNNING,
             message=process_note())).inserted_primary_key[0]
     return when_writable(engine, record, on_wait=on_wait)
@@ -48,13 +53,13 @@ def finish(conn: Connection, import_id: int, *, rows_read: int, rows_accepted: i
     """Mark the import ok inside its own writing transaction."""
     conn.execute(update(log_t).where(log_t.c.id == import_id).values(
         status=OK, rows_read=rows_read, rows_accepted=rows_accepted, rows_duplicate=rows_duplicate,
-        message=message[:20000]))
+        message=_text(message, 20000)))
 
 
 def refused(engine: Engine, import_id: int, error: InputError) -> None:
     text = "\n".join(str(p) for p in error.problems)
     when_writable(engine, lambda conn: conn.execute(update(log_t).where(log_t.c.id == import_id).values(
-        status=REFUSED, rows_read=0, rows_accepted=0, rows_rejected=len(error.problems), message=text[:20000])))
+        status=REFUSED, rows_read=0, rows_accepted=0, rows_rejected=len(error.problems), message=_text(text, 20000))))
 
 
 def abandoned(engine: Engine, import_id: int, error: BaseException) -> None:

@@ -268,3 +268,10 @@ def test_one_log_line_per_import_without_file_names_or_values(empty_engine):
     assert handler.lines == [
         "import 1 ok: kind=incidents source=polis read=2 accepted=2 new=2 duplicates=0 updated=0",
         "import 2 refused: kind=incidents source=polis problems=1 (PersonalDataFound)"]
+
+
+def test_a_refusal_with_nul_bytes_is_logged(empty_engine):
+    with pytest.raises(InputError):
+        run(empty_engine, "incidents", "n\x00ll.csv", csv_bytes([HEAD, "1;2099-01-01 10:00;R\x00n;Alby"]), source="polis")
+    [(status, name, message)] = rows(empty_engine, "SELECT status, file_name, message FROM imports")
+    assert (status, name) == ("refused", "n\ufffdll.csv") and "\x00" not in message
