@@ -14,6 +14,7 @@ from lagesbild.domain.taxonomy import load_taxonomy
 from lagesbild.privacy import record_keys
 from lagesbild.store.bulk import insert_ignore
 from lagesbild.store.engine import migrate
+from lagesbild.store.locks import take_write_lock
 from lagesbild.store.marts import refresh_marts
 from lagesbild.store.models import (Area, AreaPopulation, HousingFigure, ImportLog, Incident,
                                     MetaInfo, Observation, SafetyWalk, SourceCategory)
@@ -23,9 +24,13 @@ POPULATION_YEARS = range(2015, dt.date.today().year + 2)
 
 
 def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = None) -> None:
-    """Bring the database to the current schema and reference data; seed the demo if empty."""
+    """Bring the database to the current schema and reference data; seed the demo if empty.
+    Waits for a running import (the store's write lock) and marks abandoned imports avbruten."""
+    from loaders.import_log import mark_abandoned
     migrate(engine)
     with engine.begin() as conn:
+        take_write_lock(conn)
+        mark_abandoned(conn)
         if conn.execute(select(func.count()).select_from(Area.__table__)).scalar() == 0:
             sync_areas(conn, build_area_defs(config.AREAS_FILE, config.OUTLINE_FILE, POPULATION_YEARS))
         changed = sync_taxonomy(conn, load_taxonomy(config.TAXONOMY_DIR))

@@ -37,6 +37,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _engine(url: str | None):
+    from lagesbild.logs import configure
+    configure(command_line=True)
     engine = make_engine(url)
     ensure_database(engine, demo=False)
     return engine

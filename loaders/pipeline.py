@@ -8,12 +8,14 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from sqlalchemy import Connection, Engine, insert, update
+from sqlalchemy import Connection, Engine, insert
 
+from lagesbild import logs
 from lagesbild.errors import InputError
+from lagesbild.store.locks import take_write_lock
 from lagesbild.store.marts import refresh_marts
 from lagesbild.store.models import ImportLog
-from loaders import demo_guard
+from loaders import demo_guard, import_log
 from loaders.errors import FileRefused, refuse
 from loaders.kinds import Options, Prepared, Stored
 from loaders.source import SourceFile
@@ -28,6 +30,7 @@ KINDS: dict[str, str] = {
 }
 DATA_KINDS = {"incidents", "polisen", "walks", "housing"}  # kinds the demo data also has
 Progress = Callable[[float, str], None]
+log = logs.get("import")
 
 
 @dataclass
@@ -48,11 +51,18 @@ class ImportResult:
         head = "Provkörning (inget sparat)" if self.dry_run else "Importerat"
         parts = [f"{head}: {self.file_name} ({self.kind})", f"{self.rows_read} rader lästa",
                  f"{self.rows_accepted} godkända", f"{s.inserted} nya", f"{s.duplicates} dubbletter"]
-        if s.updated:
+        if s.corrections:
+            parts.append(corrections_text(s.corrections))
+        elif s.updated:
             parts.append(f"{s.updated} uppdaterade")
         if self.demo_removed:
             parts.append(f"{self.demo_removed} demorader borttagna")
         return ", ".join(parts)
+
+
+def corrections_text(corrections: list[str]) -> str:
+    """'1 rättad: Fittja 2026 K2 störningsärenden 55 → 72' (several joined by '; ')."""
+    return f"{len(corrections)} {'rättad' if len(corrections) == 1 else 'rättade'}: " + "; ".join(corrections)
 
 
 def kind_module(kind: str):
@@ -62,39 +72,69 @@ def kind_module(kind: str):
 
 
 def prepare(engine: Engine, kind: str, file: SourceFile, options: Options) -> Prepared:
-    """Read, map, validate, anonymise and place: everything except writing."""
+    """Read, map, validate, anonymise and place: everything except writing. A file without data
+    rows (a header only) is refused: it must not count as an import nor refresh the freshness."""
     module = kind_module(kind)
     with engine.connect() as conn:
-        return module.prepare(conn, file, options)
+        prepared = module.prepare(conn, file, options)
+    if prepared.rows_read == 0:
+        raise refuse(file.name, "0 rader: filen har inga datarader (bara rubriker?). Inget importerades "
+                     "och 'senast importerad' ändras inte.")
+    return prepared
 
 
 def run_import(engine: Engine, kind: str, file: SourceFile, options: Options | None = None, *,
                dry_run: bool = False, replace_demo: bool = False, imported_by: str | None = None,
                progress: Progress | None = None, prepared: Prepared | None = None) -> ImportResult:
-    """Import one file; raise an InputError (and log the refusal) when anything is wrong."""
+    """Import one file; raise an InputError (and log the refusal) when anything is wrong.
+
+    The import is recorded as running before the work starts (a transaction of its own) and
+    marked ok, refused or avbruten at the end (see loaders.import_log)."""
     options = options or Options()
     step = progress or (lambda _f, _t: None)
+    import_id = None if dry_run else import_log.start(engine, kind, options.source, file.name, file.sha256,
+                                                       imported_by, on_wait=lambda m: step(0.0, m))
     try:
         step(0.05, "Läser och kontrollerar filen …")
         prepared = prepared or prepare(engine, kind, file, options)
         step(0.5, "Sparar …")
-        return _write(engine, prepared, dry_run, replace_demo, imported_by, step)
+        result = _write(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
     except InputError as exc:
-        if not dry_run:
-            log_refusal(engine, kind, file, options.source, exc, imported_by)
+        log.warning("import %s refused: kind=%s source=%s problems=%d (%s)", import_id, kind, options.source,
+                    len(exc.problems), type(exc).__name__)
+        if import_id is not None:
+            import_log.refused(engine, import_id, exc)
         raise
+    except BaseException as exc:
+        log.error("import %s avbruten: kind=%s source=%s error=%s", import_id, kind, options.source,
+                  type(exc).__name__)
+        if import_id is not None:
+            import_log.abandoned(engine, import_id, exc)
+        raise
+    _log_result(result)
+    return result
+
+
+def _log_result(result: ImportResult) -> None:
+    s = result.stored
+    log.info("import %s %s: kind=%s source=%s read=%d accepted=%d new=%d duplicates=%d updated=%d",
+             result.import_id, "dry-run" if result.dry_run else "ok", result.kind, result.source,
+             result.rows_read, result.rows_accepted, s.inserted, s.duplicates, s.updated)
 
 
 def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool,
-           imported_by: str | None, step: Progress) -> ImportResult:
+           imported_by: str | None, step: Progress, import_id: int | None = None) -> ImportResult:
+    """One transaction that takes the store's write lock first (another import waits for it),
+    then stores the rows and updates the marts and the log."""
     module = kind_module(prepared.kind)
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
+            take_write_lock(conn, own_import=import_id, on_wait=lambda message: step(0.5, message))
             removed = _demo_step(conn, prepared, replace_demo)
             if removed:  # the marts without the demo rows, before this file's rows are added
                 refresh_marts(conn)
-            import_id = _log(conn, prepared, imported_by)
+            import_id = import_id if import_id is not None else _log(conn, prepared, imported_by)
             stored = module.store(conn, prepared, import_id)  # incidents: also added to the marts
             _finish_log(conn, import_id, prepared, stored)
         except BaseException:
@@ -124,9 +164,10 @@ def _log(conn: Connection, prepared: Prepared, imported_by: str | None) -> int:
 
 
 def _finish_log(conn: Connection, import_id: int, prepared: Prepared, stored: Stored) -> None:
-    message = " ".join(prepared.notes + ([f"{stored.updated} uppdaterade."] if stored.updated else []))
-    conn.execute(update(ImportLog.__table__).where(ImportLog.id == import_id).values(
-        rows_accepted=prepared.rows_accepted, rows_duplicate=stored.duplicates, message=message))
+    changes = [f"{stored.updated} uppdaterade."] if stored.updated and not stored.corrections else []
+    changes += [corrections_text(stored.corrections) + "."] if stored.corrections else []
+    import_log.finish(conn, import_id, rows_read=prepared.rows_read, rows_accepted=prepared.rows_accepted,
+                      rows_duplicate=stored.duplicates, message=" ".join(prepared.notes + changes))
 
 
 def log_refusal(engine: Engine, kind: str, file: SourceFile, source: str | None,

@@ -32,7 +32,8 @@ def import_log(conn: Connection, limit: int = 50) -> pd.DataFrame:
     cols = [log_t.c[c] for c in LOG_COLUMNS]
     rows = conn.execute(select(*cols).order_by(log_t.c.id.desc()).limit(limit)).all()
     frame = pd.DataFrame(rows, columns=list(LOG_COLUMNS))
-    frame["status"] = frame["status"].map({"ok": "Importerad", "refused": "Avvisad"}).fillna(frame["status"])
+    frame["status"] = frame["status"].map({"ok": "Importerad", "refused": "Avvisad", "running": "Pågår",
+                                         "avbruten": "Avbruten"}).fillna(frame["status"])
     frame["imported_at"] = [_when(v) for v in frame["imported_at"]]
     frame["kind"] = frame["kind"].map(KIND_LABELS).fillna(frame["kind"])
     frame["source"] = [SOURCES.get(s, s) if s else "–" for s in frame["source"]]

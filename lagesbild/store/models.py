@@ -146,6 +146,7 @@ class Observation(Base):
     status: Mapped[str] = mapped_column(String(16))  # ny, planerad, åtgärdad, avslagen
     status_reason: Mapped[str] = mapped_column(Text, default="")
     fixed_on: Mapped[dt.date | None] = mapped_column(Date)
+    protocol_date: Mapped[dt.date | None] = mapped_column(Date)  # of the protocol that set the fields (0005)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
 
 

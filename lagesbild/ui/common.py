@@ -14,7 +14,9 @@ from lagesbild.store.reference import get_meta
 
 @st.cache_resource(show_spinner="Förbereder databasen …")
 def _engine(url: str) -> Engine:
+    from lagesbild.logs import configure
     from lagesbild.setup import ensure_database
+    configure()
     eng = get_engine(url)
     ensure_database(eng, demo=url.startswith("sqlite"))
     return eng
@@ -39,6 +41,9 @@ def data_version() -> str:
     """Changes whenever data is imported or the taxonomy changes: part of every cache key.
 
     Read once per few seconds, not once per query; an import clears every cache at once anyway.
+    Every writing transaction sets meta_info.data_version as its first statement
+    (lagesbild.store.locks), so the version changes exactly when an import commits: an import that
+    is still running (recorded in the log beforehand) or rolled back does not change it.
     """
     return _data_version(config.database_url())
 
@@ -46,10 +51,11 @@ def data_version() -> str:
 @st.cache_data(ttl=5, show_spinner=False)
 def _data_version(url: str) -> str:
     with engine().connect() as conn:
-        last, n = conn.execute(select(func.max(ImportLog.id), func.count(ImportLog.id))).one()
+        last = conn.execute(select(func.max(ImportLog.id)).where(ImportLog.status == "ok")).scalar()
+        written = get_meta(conn, "data_version", "")
         taxonomy = get_meta(conn, "taxonomy_sha256", "")
         dataset = get_meta(conn, "dataset", "")
-    return f"{url}|{last}:{n}:{taxonomy[:12]}:{dataset}"
+    return f"{url}|{last}:{written}:{taxonomy[:12]}:{dataset}"
 
 
 @st.cache_data(ttl=60, show_spinner=False)

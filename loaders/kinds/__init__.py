@@ -41,6 +41,7 @@ class Stored:
     inserted: int = 0
     duplicates: int = 0
     updated: int = 0
+    corrections: list[str] = field(default_factory=list)  # "Fittja 2026 K2 störningsärenden 55 → 72"
 
 
 def content_keys(frame: pd.DataFrame, prefix: str = "") -> list[str]:

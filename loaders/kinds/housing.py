@@ -1,8 +1,10 @@
 """Housing figures per area and period (month or quarter), e.g. from Botkyrkabyggen.
 
 Period as '2024-Q1', '2024 kv1', 'Kv 1 2024', '2024K1' (quarter) or '2024-03' (month), or two
-date columns. Natural key: source, area, period start and kind; a second import of the same
-period is counted as duplicate and leaves the stored figures as they are.
+date columns. Natural key: source, area, period start and kind. A second import of the same
+period with the same figures is a duplicate; with other figures it is a correction: the stored
+figures are updated and each change is reported as old → new ("Fittja 2026 K2
+störningsärenden 55 → 72"), in the result and in the import log.
 """
 from __future__ import annotations
 
@@ -10,10 +12,10 @@ import datetime as dt
 import re
 
 import pandas as pd
-from sqlalchemy import Connection
+from sqlalchemy import Connection, and_, select, update
 
 from lagesbild.store.bulk import insert_ignore
-from lagesbild.store.models import HousingFigure
+from lagesbild.store.models import Area, HousingFigure
 from loaders.kinds import Options, Prepared, Stored
 from loaders.kinds.common import check_source, gate, place_rows, raise_all, read_mapped, unplaced_note
 from loaders.place import load_index
@@ -22,6 +24,9 @@ from loaders.values import Collector, parse_count, today
 
 KIND = "housing"
 FIGURES = ["apartments", "vacant", "moves_out", "disturbance_cases", "damage", "evictions"]
+FIGURE_LABELS = {"apartments": "lägenheter", "vacant": "vakanta", "moves_out": "omflyttning",
+                 "disturbance_cases": "störningsärenden", "damage": "skadegörelse", "evictions": "avhysningar"}
+KEY = ["source", "area_id", "period_kind", "period_start"]
 FIELDS = {"area", "period", *FIGURES}
 REQUIRED = [("area",), ("period",), *[(f,) for f in FIGURES]]
 TYPED = set(FIGURES) | {"period"}
@@ -93,6 +98,40 @@ def _check_conflicts(problems: Collector, rows: pd.DataFrame) -> None:
 
 
 def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
+    """Insert new periods, update corrected ones (reported old → new), count the rest as duplicates."""
     rows = prepared.tables["housing"]
-    inserted = insert_ignore(conn, HousingFigure.__table__, rows.assign(import_id=import_id))
-    return Stored(inserted=inserted, duplicates=len(rows) - inserted)
+    unique = rows.drop_duplicates(KEY)
+    stored = _stored_figures(conn, unique)
+    known = [tuple(k) in stored for k in unique[KEY].itertuples(index=False, name=None)]
+    inserted = insert_ignore(conn, HousingFigure.__table__, unique[[not k for k in known]].assign(import_id=import_id))
+    corrections = [c for c in (_correct(conn, r, stored[tuple(r[k] for k in KEY)], import_id)
+                               for _, r in unique[known].iterrows()) if c]
+    return Stored(inserted=inserted, duplicates=len(rows) - inserted - len(corrections),
+                  updated=len(corrections), corrections=corrections)
+
+
+def _stored_figures(conn: Connection, rows: pd.DataFrame) -> dict[tuple, dict]:
+    """The stored figures (and area name) of the periods in `rows`, by key."""
+    t, a = HousingFigure.__table__, Area.__table__
+    found = conn.execute(select(*[t.c[k] for k in KEY], *[t.c[f] for f in FIGURES], a.c.name)
+                         .join(a, a.c.id == t.c.area_id)
+                         .where(t.c.source.in_(sorted(rows["source"].unique())),
+                                t.c.period_start.in_(sorted(rows["period_start"].unique())))).mappings()
+    return {tuple(r[k] for k in KEY): dict(r) for r in found}
+
+
+def _correct(conn: Connection, new: pd.Series, old: dict, import_id: int) -> str | None:
+    """Update a stored period whose figures differ; the change as text, None when equal."""
+    changed = [f for f in FIGURES if int(new[f]) != old[f]]
+    if not changed:
+        return None
+    t = HousingFigure.__table__
+    conn.execute(update(t).where(and_(*[t.c[k] == old[k] for k in KEY]))
+                 .values(import_id=import_id, **{f: int(new[f]) for f in changed}))
+    what = ", ".join(f"{FIGURE_LABELS[f]} {old[f]} → {int(new[f])}" for f in changed)
+    return f"{old['name']} {period_label(old['period_kind'], old['period_start'])} {what}"
+
+
+def period_label(kind: str, start: dt.date) -> str:
+    """'2026 K2' for a quarter, '2026-03' for a month."""
+    return f"{start.year} K{(start.month - 1) // 3 + 1}" if kind == "quarter" else f"{start:%Y-%m}"

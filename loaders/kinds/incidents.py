@@ -2,7 +2,8 @@
 
 An unmapped source category refuses the file (listed with its count): the coordinator decides
 in the taxonomy whether it is counted and as what. Categories mapped to '-' are skipped and
-reported. Natural key: the export's own id column, else a hash of the row (see content_keys).
+reported. Natural key: a hash of the export's own id column, else a hash of the row's canonical
+values (lagesbild.store.keys): never the raw row, never the raw id.
 """
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ from lagesbild.privacy import record_keys
 from lagesbild.store.bulk import insert_ignore
 from lagesbild.store.marts import add_rows
 from lagesbild.store.models import Incident
-from loaders.kinds import Options, Prepared, Stored, content_keys, count_note, short_key
+from lagesbild.store.keys import id_keys, row_keys
+from loaders.kinds import Options, Prepared, Stored, count_note
 from loaders.kinds.common import (category_table, cells, check_source, coordinates, gate,
                                   map_categories, normalise_labels, place_rows, raise_all, read_mapped,
                                   unplaced_note)
@@ -50,15 +52,14 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
     age_group = _vocabulary(problems, f, h, "age_group", AGE_GROUPS, AGE_ALIASES)
     raise_all(found, problems)
     index = load_index(conn)
-    keys = _natural_keys(f, source)
     cell_e, cell_n = cells(east, north)
     rows = pd.DataFrame({
         "occurred_at": occurred, "source": source,
         "source_category": normalise_labels(f["category"]), "category_id": category_ids,
         "area_id": place_rows(index, f, east, north), "cell_e": cell_e, "cell_n": cell_n,
-        "place_type": place_type, "age_group": age_group, "count": counts, "natural_key": keys,
+        "place_type": place_type, "age_group": age_group, "count": counts,
     }, index=f.index)
-    rows = rows[rows["category_id"].notna()]
+    rows = rows.assign(natural_key=_natural_keys(f, rows))[rows["category_id"].notna()]
     notes = unplaced_note(list(rows["area_id"]), index)
     if ignored:
         notes.insert(0, f"{sum(ignored.values())} rader har kategorier som inte räknas och hoppas "
@@ -102,16 +103,12 @@ def _vocabulary(problems: Collector, f, h, field: str, vocab: dict[str, str],
     return problems.convert(f[field], parse, h[field])
 
 
-def _natural_keys(f: pd.DataFrame, source: str) -> list[str]:
-    if "id" in f and (f["id"] != "").all():  # the readers strip every cell
-        ids = f["id"].astype(str)
-        keys = "id:" + ids
-        long = keys.str.len() > 64
-        if long.any():
-            keys[long] = [short_key(v, "id:") for v in ids[long]]
-        return keys.tolist()
-    content = f.drop(columns=[c for c in ("id", "description") if c in f.columns])
-    return content_keys(content, "row:")
+def _natural_keys(f: pd.DataFrame, rows: pd.DataFrame) -> list[str]:
+    """Hashes of the ids when every row has one (the readers strip every cell), else of the rows'
+    canonical values (their time to the minute, normalised category, area, cell, …)."""
+    if "id" in f and (f["id"] != "").all():
+        return id_keys(f["id"])
+    return row_keys(rows.assign(occurred_at=pd.to_datetime(rows["occurred_at"])))
 
 
 def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:

@@ -1,7 +1,7 @@
 """Safety-walk protocols (trygghetsvandringar): one row per observation, walk columns repeated.
 
-Keys: the walk's id column (else date + area + light) and the observation's number within the
-walk. A newer protocol with the same observation updates its status, fixed date, reason,
+Keys: hashes of the walk's id column (else date + area + light) and the observation's number
+within the walk (lagesbild.store.keys). A newer protocol with the same observation updates its status, fixed date, reason,
 deadline and responsible actor; a status never goes back (åtgärdad/avslagen -> ny is skipped).
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ from lagesbild.domain.taxonomy import normalise_label
 from lagesbild.domain.vocab import LIGHT, PRIORITIES, WALK_CATEGORIES, WALK_STATUSES
 from lagesbild.store.bulk import insert_ignore
 from lagesbild.store.models import Observation, SafetyWalk
-from loaders.kinds import Options, Prepared, Stored, short_key
+from lagesbild.store.keys import hashed
+from loaders.kinds import Options, Prepared, Stored
 from loaders.kinds.common import cells, coordinates, gate, place_rows, raise_all, read_mapped, unplaced_note
 from loaders.place import load_index
 from loaders.source import SourceFile
@@ -22,12 +23,13 @@ from loaders.values import Collector, parse_date
 KIND = "walks"
 FIELDS = {"walk_id", "walk_date", "light", "area", "organisations", "obs_id", "east", "north", "lon",
           "lat", "place", "category", "description", "proposed_action", "responsible", "priority",
-          "deadline", "status", "status_reason", "fixed_on"}
+          "deadline", "status", "status_reason", "fixed_on", "protocol_date"}
 REQUIRED = [("walk_date",), ("obs_id",), ("category",), ("status",), ("responsible",), ("priority",)]
-TYPED = {"walk_date", "east", "north", "lon", "lat", "deadline", "fixed_on"}
+TYPED = {"walk_date", "east", "north", "lon", "lat", "deadline", "fixed_on", "protocol_date"}
 STATUS_RANK = {"ny": 0, "planerad": 1, "åtgärdad": 2, "avslagen": 2}
 UPDATABLE = ["status", "fixed_on", "status_reason", "deadline", "responsible_actor", "priority",
              "proposed_action"]
+AS_OF = "protocol_date"
 LIGHT_ALIASES = {"dag": "dagsljus", "ljust": "dagsljus", "kväll": "mörker", "mörkt": "mörker"}
 
 
@@ -76,10 +78,11 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
     raise_all(found, problems)
     index = load_index(conn)
     walk_keys = _walk_keys(f, walked, light)
-    obs["obs_key"] = [short_key(f"{w}/{o}") for w, o in zip(walk_keys, f["obs_id"])]
+    obs["obs_key"] = [hashed(f"{w}/{o.strip()}", "obs:") for w, o in zip(walk_keys, f["obs_id"])]
     obs["walk_key"] = walk_keys
     obs["area_id"] = place_rows(index, f, east, north)
     obs["cell_e"], obs["cell_n"] = cells(east, north)
+    obs[AS_OF] = _protocol_dates(problems, f, h, walked, obs["fixed_on"])
     walks = pd.DataFrame({"walk_key": walk_keys, "walked_on": walked, "light": light,
                           "area_id": obs["area_id"], "organisations": text("organisations")},
                          index=f.index).drop_duplicates("walk_key")
@@ -91,11 +94,19 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
                     preview, unplaced_note(list(obs["area_id"]), index))
 
 
+def _protocol_dates(problems: Collector, f, h, walked: pd.Series, fixed: pd.Series) -> pd.Series:
+    """The protocol's date per row: its own `protocol_date` cell, else the latest walk or fixed
+    date anywhere in the file (the date the protocol was at least written on)."""
+    latest = max([d for d in list(walked) + list(fixed) if d is not None and d == d], default=None)
+    given = _optional_dates(problems, f, h, AS_OF)
+    return given.where(given.notna(), latest)
+
+
 def _walk_keys(f, walked, light) -> list[str]:
     if "walk_id" in f and (f["walk_id"].str.strip() != "").all():
-        return [short_key(v.strip(), "walk:") for v in f["walk_id"]]
+        return [hashed(v.strip(), "walk:") for v in f["walk_id"]]
     area = f["area"] if "area" in f else pd.Series("", index=f.index)
-    return [short_key(f"{d}/{normalise_label(a)}/{li}", "walk:") for d, a, li in zip(walked, area, light)]
+    return [hashed(f"{d}/{normalise_label(a)}/{li}", "walk:") for d, a, li in zip(walked, area, light)]
 
 
 def _check_status(problems: Collector, obs: pd.DataFrame, walked: pd.Series, h) -> None:
@@ -144,18 +155,28 @@ def _stored_observations(conn: Connection, keys: list[str]) -> dict[str, dict]:
     obs_t = Observation.__table__
     found = {}
     for start in range(0, len(keys), 500):
-        rows = conn.execute(select(obs_t.c.obs_key, *[obs_t.c[c] for c in UPDATABLE])
+        rows = conn.execute(select(obs_t.c.obs_key, obs_t.c[AS_OF], *[obs_t.c[c] for c in UPDATABLE])
                             .where(obs_t.c.obs_key.in_(keys[start:start + 500]))).mappings()
         found |= {r["obs_key"]: dict(r) for r in rows}
     return found
 
 
+def _older(new: pd.Series, old: dict) -> bool:
+    """True when the new row comes from an older protocol than the stored one."""
+    return old[AS_OF] is not None and not pd.isna(new[AS_OF]) and new[AS_OF] < old[AS_OF]
+
+
 def _update(conn: Connection, new: pd.Series, old: dict) -> int:
-    """Update a stored observation from a newer protocol; 1 if it changed, 0 otherwise."""
+    """Update a stored observation from a newer protocol; 1 if a field changed, 0 otherwise (a
+    newer protocol that changes nothing still moves the stored protocol date forward)."""
+    if STATUS_RANK[new["status"]] < STATUS_RANK[old["status"]] or _older(new, old):
+        return 0
     changes = {c: new[c] for c in UPDATABLE if new[c] != old[c] and not (pd.isna(new[c]) and old[c] is None)}
-    if not changes or STATUS_RANK[new["status"]] < STATUS_RANK[old["status"]]:
+    newer = not pd.isna(new[AS_OF]) and (old[AS_OF] is None or new[AS_OF] > old[AS_OF])
+    if not changes and not newer:
         return 0
     obs_t = Observation.__table__
+    values = changes | ({AS_OF: new[AS_OF]} if newer else {})
     conn.execute(update(obs_t).where(obs_t.c.obs_key == new["obs_key"])
-                 .values(**{k: (None if pd.isna(v) else v) for k, v in changes.items()}))
-    return 1
+                 .values(**{k: (None if pd.isna(v) else v) for k, v in values.items()}))
+    return 1 if changes else 0

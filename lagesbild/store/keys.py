@@ -1,0 +1,50 @@
+"""Natural keys of stored rows: hashes of canonical values, never raw ids or raw rows.
+
+- An export's own id: 'id:' + a hash of the id. The key holds no trace of the id itself, so a
+  personnummer or a case number in a source's id column is never stored (also not in a key).
+- A row without an id: 'row:' + a hash of the row's canonical, stored values (the time to the
+  minute, the normalised source category, the area, the 250 m cell, place type, age group and
+  count) + its ordinal among identical rows of the file. Only what the row means enters the key,
+  not how the file spelled it: an extra empty column, another column order, another header for
+  the same field or '5' versus '05' give the same keys, so the rows are not stored again.
+- Walks and observations: 'walk:' / 'obs:' + a hash of the walk's id (or date, area and light)
+  and the observation's number.
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Iterable
+
+import pandas as pd
+
+SEPARATOR = "\x1f"
+ROW_FIELDS = ["occurred_at", "source_category", "area_id", "cell_e", "cell_n", "place_type", "age_group", "count"]
+
+
+def hashed(value: str, prefix: str, length: int = 40) -> str:
+    """prefix + the first `length` hex digits of the value's SHA-256 (fits the 64-character keys)."""
+    return prefix + hashlib.sha256(str(value).encode("utf-8")).hexdigest()[:length]
+
+
+def id_keys(ids: Iterable[str]) -> list[str]:
+    return [hashed(str(v).strip(), "id:") for v in ids]
+
+
+def _canonical_text(column: pd.Series) -> pd.Series:
+    if column.name == "occurred_at":
+        return pd.to_datetime(column).dt.strftime("%Y-%m-%d %H:%M").fillna("")
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        values = pd.Series(pd.array(column, dtype="Int64"))
+        return values.astype(object).where(values.notna(), "").astype(str)
+    return column.fillna("").astype(str)
+
+
+def row_keys(rows: pd.DataFrame) -> list[str]:
+    """'row:<hash of the canonical values>-<ordinal among identical rows>' per row (ROW_FIELDS)."""
+    if rows.empty:
+        return []
+    texts = [_canonical_text(rows[c].reset_index(drop=True)) for c in ROW_FIELDS]
+    joined = texts[0].str.cat(texts[1:], sep=SEPARATOR)
+    digests = pd.Series([hashlib.sha256(t.encode("utf-8")).hexdigest()[:24] for t in joined])
+    ordinals = digests.groupby(digests, sort=False).cumcount()
+    return ("row:" + digests + "-" + ordinals.astype(str)).tolist()
