@@ -1,7 +1,7 @@
 """hashed natural keys and the protocol date of observations
 
 Revision ID: 0005
-Revises: 0004 (0003 on a branch without 0004)
+Revises: 0004
 Create Date: 2026-11-29 15:00:00
 
 - observations.protocol_date: the date of the walk protocol that last set an observation's
@@ -17,7 +17,6 @@ Create Date: 2026-11-29 15:00:00
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
@@ -26,8 +25,7 @@ from alembic import op
 from lagesbild.store.keys import hashed, row_keys
 
 revision = '0005'
-# TODO(merge): plainly '0004' once the record-keys migration 0004 is on the same branch.
-down_revision = '0004' if any(Path(__file__).parent.glob('0004_*.py')) else '0003'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
