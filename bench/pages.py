@@ -126,7 +126,7 @@ class Driver:
         at.run()
         self.rec.page = page
         if page != "oversikt":
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
         at.query_params.update(params)
         return at, self.timed(at, params)
 

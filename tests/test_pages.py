@@ -37,7 +37,7 @@ def run_page(page: str, params: dict | None = None) -> AppTest:
         at.query_params[key] = value
     at.run()
     if page != "oversikt":
-        at.switch_page(f"pages/{page}.py")
+        at.switch_page(f"views/{page}.py")
         at.run()
     return at
 

@@ -89,15 +89,4 @@ def describe(f: Filters) -> str:
 
 def current() -> Filters:
     """The selection made in the sidebar on this run (set by app.py before the page runs)."""
-    if "_filters" not in st.session_state:
-        _hand_over_to_router()
     return st.session_state["_filters"]
-
-
-def _hand_over_to_router() -> None:
-    """A page ran without app.py: Streamlit's legacy `pages/` mode, used for the very first request
-    after the server starts when that request is a page link. Switch it off and rerun, so app.py
-    (st.navigation) routes the same URL."""
-    from streamlit.runtime.pages_manager import PagesManager
-    PagesManager.uses_pages_directory = False
-    st.rerun()
