@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lagesbild import formatting as fmt
+from lagesbild import settings
 from lagesbild.domain.vocab import PRIORITIES, WALK_CATEGORIES, WALK_STATUSES
 from lagesbild.exports import neutralise_formulas
 from lagesbild.privacy import EXTERNAL, Policy
@@ -46,6 +47,19 @@ def privacy_note(policy: Policy) -> str:
     return (f"{who} under {policy.k} visas som {policy.label()}; från {policy.k} och uppåt har de ett litet "
             f"slumpmässigt brus (högst ±{policy.ptable.max_deviation}) så att inga små tal kan räknas fram "
             "genom att jämföra vyer. Delarna summerar därför inte alltid exakt till totalen.")
+
+
+def percent_rule_note() -> str:
+    return (f"Procentuell förändring visas bara när båda talen är minst {settings.value('min_for_percent')}; "
+            "annars visas talen.")
+
+
+def flags_test_note(attrs: dict) -> str:
+    """What the flags tested and against which baseline, in words the room understands."""
+    level = fmt.percent(settings.value("significance"))
+    return (f"Test: {attrs.get('cells_tested', 0)} kombinationer av område och kategori prövades "
+            f"{attrs.get('baseline', '')} med ett exakt Poissontest; p-värdena är justerade för "
+            f"antalet tester (Benjamini–Hochberg, {level}).")
 
 
 def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict,

@@ -5,12 +5,13 @@ import streamlit as st
 
 from lagesbild import formatting as fmt
 from lagesbild import map_figures
+from lagesbild.domain.geo import CELL_SIZE_M
 from lagesbild.ui import common
 from lagesbild.ui.data import q
 from lagesbild.ui.filters import current, describe, today
 
-common.page_header("Karta", "Var händelserna samlas: antal per ruta på 250 × 250 m (aldrig enskilda "
-                   "händelser), med områdesgränser, trygghetsvandringar och boende.")
+common.page_header("Karta", f"Var händelserna samlas: antal per ruta på {CELL_SIZE_M} × {CELL_SIZE_M} m "
+                   "(aldrig enskilda händelser), med områdesgränser, trygghetsvandringar och boende.")
 f, policy = current(), common.policy()
 names = q("category_names")
 chosen = st.multiselect("Kategorier", list(names), format_func=names.get, placeholder="Alla kategorier",
@@ -23,7 +24,7 @@ show_housing = c2.toggle("Boende: störningsärenden per 100 lgh", value=False, 
 show_borders = c3.toggle("Områdesgränser", value=True, key="granser", bind="query-params")
 
 cells = q("density", f, policy)
-size = cells.attrs.get("cell_size", 250)
+size = cells.attrs.get("cell_size", CELL_SIZE_M)
 layers = []
 if show_housing:
     signals = q("housing_signals", f, "omrade", policy)
@@ -51,7 +52,7 @@ view = map_figures.view_for([{"geometry": g} for g in q("geometries", "kommun").
 st.pydeck_chart(map_figures.layered_map(layers, view), height=620)
 legend = [f"Rutor: {fmt.number(size)} × {fmt.number(size)} m, hela månader {fmt.month_label(f.start.replace(day=1))} – "
           f"{fmt.month_label(f.end.replace(day=1))}"]
-if size > 250:
+if size > CELL_SIZE_M:
     legend.append("rutorna är sammanslagna eftersom urvalet annars blir för stort att visa")
 legend.append(f"rutor med färre än {policy.k} personrelaterade händelser visas inte")
 if show_walks:

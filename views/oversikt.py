@@ -55,8 +55,8 @@ with right:
 
 st.subheader("Per område")
 st.dataframe(presenters.area_table(summary), hide_index=True)
-st.caption(f"Invånare {summary.attrs.get('population_year', '')}. Procentuell förändring visas bara när "
-           "båda talen är minst 10; annars visas talen. " + presenters.privacy_note(policy))
+st.caption(f"Invånare {summary.attrs.get('population_year', '')}. " + presenters.percent_rule_note() + " "
+           + presenters.privacy_note(policy))
 
 st.subheader("Det här sticker ut")
 areas = q("area_frame")
@@ -69,6 +69,4 @@ elif flags.empty:
 else:
     for line in presenters.unusual_lines(flags.head(8), names, q("category_names"), policy):
         st.markdown(f"- {line}")
-st.caption(f"Test: {flags.attrs.get('cells_tested', 0)} kombinationer av område och kategori prövades "
-           f"{flags.attrs.get('baseline', '')} med ett exakt Poissontest; p-värdena är justerade för "
-           "antalet tester (Benjamini–Hochberg, 5 %).")
+st.caption(presenters.flags_test_note(flags.attrs))

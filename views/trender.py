@@ -45,4 +45,4 @@ else:
     st.dataframe(presenters.year_table(table, yoy_split), hide_index=True)
     day, month = table.attrs.get("through", (f.end.day, f.end.month))
     st.caption(f"Varje år räknas 1 januari – {day}/{month} (hela veckor), så att åren jämförs på samma del av året. "
-               "Procent visas bara när båda talen är minst 10.")
+               + presenters.percent_rule_note())

@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lagesbild import figures, handout, presenters
+from lagesbild import calendar, figures, handout, presenters, settings
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.queries.labels import labeller_static
@@ -11,7 +11,7 @@ from lagesbild.ui import common
 from lagesbild.ui.data import q
 from lagesbild.ui.filters import anchor_week_end, current, describe, today
 
-BASELINE_WEEKS = 12
+BASELINE_WEEKS = settings.value("baseline_weeks")
 
 st.markdown("<style>[data-testid=stMetricValue]{font-size:2.6rem} .stMarkdown p, .stMarkdown li"
             "{font-size:1.15rem}</style>", unsafe_allow_html=True)
@@ -19,13 +19,13 @@ common.page_header("Veckobriefing", f"En vecka mot de {BASELINE_WEEKS} veckorna 
                    "Perioden i sidopanelen används inte här; områdes- och källfiltren gäller.")
 last = anchor_week_end() - dt.timedelta(days=6)
 weeks = [last - dt.timedelta(weeks=i) for i in range(26)]
-keys = {f"{w.isocalendar().year}-W{w.isocalendar().week:02d}": w for w in weeks}
+keys = {calendar.week_key(w): w for w in weeks}
 chosen = st.selectbox("Vecka", list(keys), format_func=lambda k: fmt.week_label(keys[k]) + f" ({fmt.date_range(keys[k], keys[k] + dt.timedelta(days=6))})",
                       key="vecka", bind="query-params")
 monday = keys[chosen]
 f, policy = current().with_period(monday, monday + dt.timedelta(days=6)), common.policy()
 
-st.header(f"Vecka {monday.isocalendar().week}, {fmt.date_range(monday, monday + dt.timedelta(days=6))}")
+st.header(f"Vecka {calendar.week_number(monday)}, {fmt.date_range(monday, calendar.week_end(monday))}")
 first, _ = q("data_range")
 by_strategy, flags = q("briefing", f, policy, first, BASELINE_WEEKS)
 cols, kpis = st.columns(4), []
@@ -80,7 +80,7 @@ else:
     st.dataframe(housing_table, hide_index=True)
     st.caption(f"Botkyrkabyggens siffror för {fmt.quarter_label(signals.attrs['period_start'])} jämfört med samma kvartal året innan.")
 
-title = f"Veckobriefing vecka {monday.isocalendar().week}, {fmt.date_range(monday, monday + dt.timedelta(days=6))}"
+title = f"Veckobriefing vecka {calendar.week_number(monday)}, {fmt.date_range(monday, calendar.week_end(monday))}"
 page = handout.weekly_handout(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], flags_note,
                               area_wide, presenters.actor_table(actors), housing_table, common.is_demo(),
                               presenters.privacy_note(policy))

@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, select
 
+from lagesbild import settings
 from lagesbild.formatting import week_label
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.areas import area_frame, population
@@ -14,12 +15,10 @@ from lagesbild.queries.incidents import key_column, period_table, raw_counts
 from lagesbild.stats import flag_unusual
 from lagesbild.store.models import Category
 
-MIN_FOR_PERCENT = 10  # below this, a percent change is not shown (counts are shown instead)
-
-
 def percent_change(now: pd.Series, before: pd.Series) -> pd.Series:
-    """Relative change, only where both counts are known and at least MIN_FOR_PERCENT."""
-    ok = (now >= MIN_FOR_PERCENT) & (before >= MIN_FOR_PERCENT)
+    """Relative change, only where both counts are known and at least the setting min_for_percent."""
+    least = settings.value("min_for_percent")
+    ok = (now >= least) & (before >= least)
     return ((now - before) / before).where(ok)
 
 
@@ -88,12 +87,13 @@ def area_summary(conn: Connection, f: Filters, level: str, policy: Policy,
 
 
 def overview(conn: Connection, f: Filters, level: str, policy: Policy, first_data_day: dt.date,
-             max_periods: int = 8) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+             max_periods: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """What Översikt shows, from one running-total query per area × category of `level` for
     every period it needs (this, previous, last year, the flags' baseline):
     (area_summary per `level`, compare_periods per strategic area, unusual per `level`).
     Each is exactly what its own function returns."""
     three = _three_periods(f)
+    max_periods = max_periods or settings.value("baseline_periods")
     plan = _baseline(f, first_data_day, max_periods)
     periods = three + ([(plan["current"].start, plan["current"].end), (plan["base"].start, plan["base"].end)]
                        if plan["periods"] else [])
@@ -131,13 +131,13 @@ def _baseline(f: Filters, first_data_day: dt.date, max_periods: int) -> dict:
 
 
 def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data_day: dt.date,
-            max_periods: int = 8, table: pd.DataFrame | None = None) -> pd.DataFrame:
+            max_periods: int | None = None, table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Area × category cells whose count in the period is unusual against the periods before.
 
     `table`: the period_table of (current, baseline) per (level, category), when the caller has it.
     attrs: baseline (text), cells_tested, periods.
     """
-    plan = _baseline(f, first_data_day, max_periods)
+    plan = _baseline(f, first_data_day, max_periods or settings.value("baseline_periods"))
     weeks, start, periods, base_start = plan["weeks"], plan["start"], plan["periods"], plan["base_start"]
     empty = pd.DataFrame(columns=["area_id", "category", "observed", "expected", "direction"])
     if periods == 0:

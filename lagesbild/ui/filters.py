@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import streamlit as st
 
 from lagesbild import formatting as fmt
-from lagesbild.demo import last_complete_week_end
+from lagesbild.calendar import last_complete_week_end, today
 from lagesbild.domain.vocab import FOCUS_AREAS, SOURCES, STRATEGIC_AREAS
 from lagesbild.queries.filters import Filters
 from lagesbild.ui.data import q
@@ -15,12 +14,6 @@ from lagesbild.ui.data import q
 PERIODS = ["Senaste veckan", "Senaste 4 veckorna", "Senaste 13 veckorna", "Senaste 52 veckorna",
            "Hittills i år", "Förra året", "Anpassad"]
 DEFAULT_PERIOD = "Senaste 52 veckorna"
-
-
-def today() -> dt.date:
-    """Today, or LAGESBILD_TODAY (YYYY-MM-DD) for reproducible tests and screenshots."""
-    fixed = os.environ.get("LAGESBILD_TODAY")
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
 
 
 def anchor_week_end() -> dt.date:
