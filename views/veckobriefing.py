@@ -8,7 +8,7 @@ from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.queries.labels import labeller_static
 from lagesbild.ui import common
-from lagesbild.ui.data import q
+from lagesbild.ui import data
 from lagesbild.ui.filters import anchor_week_end, current, describe, today
 
 BASELINE_WEEKS = settings.value("baseline_weeks")
@@ -26,8 +26,8 @@ monday = keys[chosen]
 f, policy = current().with_period(monday, monday + dt.timedelta(days=6)), common.policy()
 
 st.header(f"Vecka {calendar.week_number(monday)}, {fmt.date_range(monday, calendar.week_end(monday))}")
-first, _ = q("data_range")
-by_strategy, flags = q("briefing", f, policy, first, BASELINE_WEEKS)
+first, _ = data.data_range()
+by_strategy, flags = data.briefing(f, policy, first, BASELINE_WEEKS)
 cols, kpis = st.columns(4), []
 for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
     row = by_strategy[by_strategy["strategic_area"] == code]
@@ -39,8 +39,8 @@ for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
 st.caption(f"Normalt = {by_strategy.attrs.get('baseline', '')}.")
 
 st.subheader("Avvikelser denna vecka")
-areas = q("area_frame")
-flag_lines = presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), q("category_names"), policy)
+areas = data.area_frame()
+flag_lines = presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), data.category_names(), policy)
 if flags.attrs.get("periods", 0) == 0:
     st.info("För lite data före veckan för att jämföra.")
 elif flags.empty:
@@ -53,7 +53,7 @@ flags_note = (f"{flags.attrs.get('cells_tested', 0)} kombinationer av område oc
 st.caption(flags_note)
 
 st.subheader("Händelser per kommundel och strategiskt område")
-cells = q("counts", f, ("kommundel", "strategic_area"), policy)
+cells = data.counts(f, ("kommundel", "strategic_area"), policy)
 if cells.empty:
     st.info("Inga händelser i urvalet denna vecka.")
 else:
@@ -63,16 +63,16 @@ else:
 area_wide = presenters.cells_wide(cells, "y", "x", "Kommundel") if not cells.empty else cells
 
 st.subheader("Trygghetsvandringar: åtgärder per ansvarig")
-actors = q("walk_overdue_by_actor", f, today())
+actors = data.walk_overdue_by_actor(f, today())
 if actors.empty:
     st.success("Inga försenade, förfallande eller nya åtgärder.")
 else:
     st.dataframe(presenters.actor_table(actors), hide_index=True)
     with st.expander(f"Försenade åtgärder ({int(actors['overdue'].sum())})"):
-        st.dataframe(presenters.walk_actions_table(q("walk_actions", f, today(), "overdue", True)), hide_index=True)
+        st.dataframe(presenters.walk_actions_table(data.walk_actions(f, today(), "overdue", True)), hide_index=True)
 
 st.subheader("Boende: störningar senaste kvartalet")
-signals = q("housing_signals", f, "kommundel", policy)
+signals = data.housing_signals(f, "kommundel", policy)
 housing_table = presenters.housing_signal_table(signals) if not signals.empty else signals
 if signals.empty:
     st.info("Inga bostadsuppgifter i urvalet.")

@@ -9,7 +9,7 @@ from lagesbild import formatting as fmt
 from lagesbild.calendar import last_complete_week_end, today
 from lagesbild.domain.vocab import FOCUS_AREAS, SOURCES, STRATEGIC_AREAS
 from lagesbild.queries.filters import Filters
-from lagesbild.ui.data import q
+from lagesbild.ui import data
 
 PERIODS = ["Senaste veckan", "Senaste 4 veckorna", "Senaste 13 veckorna", "Senaste 52 veckorna",
            "Hittills i år", "Förra året", "Anpassad"]
@@ -19,7 +19,7 @@ DEFAULT_PERIOD = "Senaste 52 veckorna"
 def anchor_week_end() -> dt.date:
     """Sunday of the last complete ISO week that has data (or of the last complete week)."""
     end = last_complete_week_end(today())
-    _, last = q("data_range")
+    _, last = data.data_range()
     if last is not None and last < end:
         end = last_complete_week_end(last + dt.timedelta(days=1))
     return end
@@ -53,7 +53,7 @@ def sidebar_filters() -> Filters:
                                    format="YYYY-MM-DD", key="datum", bind="query-params")
         start, stop = period_dates(choice, end, custom if isinstance(custom, tuple) else None)
         st.caption(f"{fmt.date_range(start, stop)} ({fmt.week_label(start)} – {fmt.week_label(stop - dt.timedelta(days=stop.weekday()))})")
-        choices = dict(q("area_choices"))
+        choices = dict(data.area_choices())
         areas = st.multiselect("Område", list(choices), format_func=lambda c: choices.get(c, c),
                                placeholder="Alla områden", key="omrade", bind="query-params")
         sources = st.multiselect("Källa", list(SOURCES), format_func=SOURCES.get,
@@ -68,7 +68,7 @@ def sidebar_filters() -> Filters:
 
 def describe(f: Filters) -> str:
     """One line that says what the selection is, for captions and handouts."""
-    choices = dict(q("area_choices"))
+    choices = dict(data.area_choices())
     parts = [fmt.date_range(f.start, f.end),
              ", ".join(choices.get(a, a) for a in f.areas) or "alla områden"]
     if f.sources:
