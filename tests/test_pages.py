@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.store.models import Area, Category, Incident
-from tests.conftest import DEMO_TODAY, published_labels, with_calendar_columns
+from tests.conftest import DEMO_TODAY, plotly_array, published_labels, with_calendar_columns
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["oversikt", "veckobriefing", "trender", "karta", "pyramiden", "vandringar", "boende", "utforska",
@@ -153,10 +153,9 @@ def _leaks_in_plotly(spec: dict) -> list:
     leaks = []
     for trace in spec.get("data", []):
         for axis in ("x", "y", "z"):
-            values = trace.get(axis)
-            if isinstance(values, dict) or values is None:
+            flat = pd.Series(plotly_array(trace.get(axis)), dtype=object)  # typed arrays decoded
+            if flat.empty:
                 continue
-            flat = pd.Series(pd.json_normalize({"v": values})["v"].iloc[0] if False else values).explode()
             numeric = pd.to_numeric(flat, errors="coerce")
             is_count_axis = (trace.get("type") in ("bar", "funnel") and axis == ("x" if trace.get("orientation") == "h" else "y")) \
                 or (trace.get("type") == "heatmap" and axis == "z") or (trace.get("type") == "scatter" and axis == "y")
