@@ -8,6 +8,7 @@ from lagesbild import settings
 from lagesbild.domain.vocab import PRIORITIES, WALK_CATEGORIES, WALK_STATUSES
 from lagesbild.exports import neutralise_formulas
 from lagesbild.privacy import EXTERNAL, Policy
+from lagesbild.queries.compare import Baseline, Flags
 
 
 def change_text(change, now_label: str, before_label: str) -> str:
@@ -54,12 +55,42 @@ def percent_rule_note() -> str:
             "annars visas talen.")
 
 
-def flags_test_note(attrs: dict) -> str:
+def baseline_text(b: Baseline | None) -> str:
+    """'jämfört med genomsnittet för 12 föregående veckor (v. 35 2026 – v. 46 2026)'."""
+    if b is None:
+        return "ingen baslinje (för lite data före perioden)"
+    unit = "veckor" if b.weeks == 1 else "perioder av samma längd"
+    return (f"jämfört med genomsnittet för {b.periods} föregående {unit} "
+            f"({fmt.week_label(b.start)} – {fmt.week_label(b.last_week)})")
+
+
+def weekly_mean_text(b: Baseline) -> str:
+    """'medel per vecka v. 35 2026 – v. 46 2026'."""
+    return f"medel per vecka {fmt.week_label(b.start)} – {fmt.week_label(b.last_week)}"
+
+
+def period_text(b: Baseline) -> str:
+    """The compared period in weeks: 'v. 47 2026' or 'v. 35 2026 – v. 47 2026'."""
+    if b.weeks == 1:
+        return fmt.week_label(b.current)
+    return f"{fmt.week_label(b.current)} – {fmt.week_label(b.current_last_week)}"
+
+
+def flags_test_note(flags: Flags) -> str:
     """What the flags tested and against which baseline, in words the room understands."""
     level = fmt.percent(settings.value("significance"))
-    return (f"Test: {attrs.get('cells_tested', 0)} kombinationer av område och kategori prövades "
-            f"{attrs.get('baseline', '')} med ett exakt Poissontest; p-värdena är justerade för "
+    return (f"Test: {flags.tested} kombinationer av område och kategori prövades "
+            f"{baseline_text(flags.baseline)} med ett exakt Poissontest; p-värdena är justerade för "
             f"antalet tester (Benjamini–Hochberg, {level}).")
+
+
+def chance_text(q: float) -> str:
+    """A q-value in words: how likely the difference is to be chance."""
+    if q < 0.001:
+        return "mycket osannolikt att det är slump"
+    if q < 0.01:
+        return f"osannolikt att det är slump (q = {fmt.number(q, 3)})"
+    return f"troligen inte slump (q = {fmt.number(q, 2)})"
 
 
 def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict,
@@ -72,8 +103,7 @@ def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict,
         expected = f"{small} totalt i baslinjen" if r.get("expected_suppressed") else fmt.number(r["expected"], 1)
         lines.append(f"**{category_names.get(r['category'], r['category'])}** i "
                      f"**{area_names.get(r['area_id'], r['area_id'])}**: {r['observed_label']} händelser, "
-                     f"{word} än väntat (normalt {expected}); "
-                     f"q = {fmt.number(r['q'], 3) if r['q'] >= 0.001 else '<0,001'}")
+                     f"{word} än väntat (normalt {expected}); {chance_text(r['q'])}")
     return lines
 
 

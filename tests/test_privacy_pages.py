@@ -94,7 +94,7 @@ def test_veckobriefing_metrics_are_the_published_week(attack_app):
     assert not at.exception
     week = Filters(WEEKS[-1], WEEKS[-1] + dt.timedelta(days=6))
     with attack_app.connect() as conn:
-        by_strategy, _ = compare.briefing(conn, week, Policy(), WEEKS[0], 12)
+        by_strategy = compare.briefing(conn, week, Policy(), WEEKS[0], 12)[0].table
     metrics = {m.label: m.value for m in at.metric}
     for code, name in STRATEGIC_AREAS.items():
         row = by_strategy[by_strategy.strategic_area == code]

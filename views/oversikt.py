@@ -61,12 +61,12 @@ st.caption(f"Invånare {summary.attrs.get('population_year', '')}. " + presenter
 st.subheader("Det här sticker ut")
 areas = data.area_frame()
 names = dict(zip(areas["id"], areas["name"]))
-if flags.attrs.get("periods", 0) == 0:
+if flags.baseline is None:
     st.info("Det finns för lite data före perioden för att jämföra mot en baslinje.")
-elif flags.empty:
-    st.success(f"Inget område × kategori avviker statistiskt under {flags.attrs['current']} "
-               f"{flags.attrs['baseline']}.")
+elif flags.cells.empty:
+    st.success(f"Inget område × kategori avviker statistiskt under {presenters.period_text(flags.baseline)} "
+               f"{presenters.baseline_text(flags.baseline)}.")
 else:
-    for line in presenters.unusual_lines(flags.head(8), names, data.category_names(), policy):
+    for line in presenters.unusual_lines(flags.cells.head(8), names, data.category_names(), policy):
         st.markdown(f"- {line}")
-st.caption(presenters.flags_test_note(flags.attrs))
+st.caption(presenters.flags_test_note(flags))

@@ -27,7 +27,8 @@ f, policy = current().with_period(monday, monday + dt.timedelta(days=6)), common
 
 st.header(f"Vecka {calendar.week_number(monday)}, {fmt.date_range(monday, calendar.week_end(monday))}")
 first, _ = data.data_range()
-by_strategy, flags = data.briefing(f, policy, first, BASELINE_WEEKS)
+week, flags = data.briefing(f, policy, first, BASELINE_WEEKS)
+by_strategy = week.table
 cols, kpis = st.columns(4), []
 for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
     row = by_strategy[by_strategy["strategic_area"] == code]
@@ -36,20 +37,19 @@ for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
     normal = f"normalt {fmt.number(expected, 1)}" if expected == expected else f"normalt {policy.label()} totalt"
     col.metric(name, value, normal, delta_color="off")
     kpis.append((name, value, normal))
-st.caption(f"Normalt = {by_strategy.attrs.get('baseline', '')}.")
+st.caption(f"Normalt = {presenters.weekly_mean_text(week.baseline)}.")
 
 st.subheader("Avvikelser denna vecka")
 areas = data.area_frame()
-flag_lines = presenters.unusual_lines(flags, dict(zip(areas["id"], areas["name"])), data.category_names(), policy)
-if flags.attrs.get("periods", 0) == 0:
+flag_lines = presenters.unusual_lines(flags.cells, dict(zip(areas["id"], areas["name"])), data.category_names(), policy)
+if flags.baseline is None:
     st.info("För lite data före veckan för att jämföra.")
-elif flags.empty:
+elif flags.cells.empty:
     st.success("Inga statistiskt säkerställda avvikelser denna vecka.")
 else:
     for line in flag_lines:
         st.markdown(f"- {line}")
-flags_note = (f"{flags.attrs.get('cells_tested', 0)} kombinationer av område och kategori prövade "
-              f"{flags.attrs.get('baseline', '')}; exakt Poissontest, justerat för antalet tester.")
+flags_note = presenters.flags_test_note(flags)
 st.caption(flags_note)
 
 st.subheader("Händelser per kommundel och strategiskt område")
