@@ -248,3 +248,15 @@ def test_explorer_total_matches_an_independent_count(app_env):
     # Each row total is a published cell of its own (the kommundel's records and their keys).
     for area_id, label in published_labels(df, "kommundel_id").items():
         assert table.loc[names[area_id], "Totalt"] == label
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_on_an_empty_store(empty_engine, monkeypatch, page):
+    """A new municipality's store before its first import: every page says so, none fails (and
+    nothing reaches the read gate unpublished)."""
+    monkeypatch.setenv("DATABASE_URL", empty_engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("LAGESBILD_TODAY", DEMO_TODAY.isoformat())
+    at = run_page(page)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [e.value for e in at.error if "referens" in e.value]
+    assert at.title[0].value == TITLES[page]

@@ -260,7 +260,7 @@ def pyramid(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     from lagesbild.queries.labels import label_columns
     raw = raw_counts(conn, _pyramid_filters(conn, f), ("pyramid_level",))
     if raw.empty:
-        return raw
+        return publish(raw, policy)
     return label_columns(conn, publish(raw, policy), ["pyramid_level"])
 
 
@@ -269,6 +269,6 @@ def pyramid_by_area(conn: Connection, f: Filters, policy: Policy) -> pd.DataFram
     from lagesbild.queries.labels import label_columns
     raw = raw_counts(conn, _pyramid_filters(conn, f), ("kommundel", "pyramid_level"))
     if raw.empty:
-        return raw
+        return publish(raw, policy)
     shown = publish(raw, policy)
     return label_columns(conn, shown, ["kommundel", "pyramid_level"])
