@@ -32,14 +32,28 @@ def area_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def metric_delta(change, now_label: str, before_label: str, what: str) -> str | None:
-    """Delta text for st.metric: a percent when allowed, else the earlier count.
+def metric_delta(change, now: float, before: float, before_label: str, what: str) -> str | None:
+    """Delta text for st.metric, whose arrow follows the sign written first (an ASCII '-' points
+    down): a percent when allowed, else the difference of the two published counts, else (a count
+    shown as '<k') no delta at all — never an arrow that says nothing."""
+    if change is not None and not pd.isna(change):
+        return f"{fmt.percent(change, signed=True).replace('−', '-')} mot {what}"
+    if pd.isna(now) or pd.isna(before):
+        return None
+    diff = now - before
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
+    return f"{sign}{fmt.number(abs(diff))} mot {what} ({before_label})"
 
-    st.metric reads the direction from a leading ASCII '-', so the sign is written that way here.
-    """
-    if change is None or pd.isna(change):
-        return f"{what}: {before_label}"
-    return f"{fmt.percent(change, signed=True).replace('−', '-')} mot {what}"
+
+def normal_delta(now: float, expected: float, small_label: str) -> str | None:
+    """Veckobriefing's delta: the week against its normal week, the arrow following the sign."""
+    if pd.isna(expected):
+        return f"normalt {small_label} totalt"
+    if pd.isna(now):
+        return f"normalt {fmt.number(expected, 1)}"
+    diff = now - expected
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
+    return f"{sign}{fmt.number(abs(diff), 1)} mot normalt {fmt.number(expected, 1)}"
 
 
 def privacy_note(policy: Policy) -> str:

@@ -23,7 +23,7 @@ if summary["n"].fillna(0).sum() == 0 and not summary["n_suppressed"].any():
     st.warning("Urvalet innehåller inga händelser. Välj en längre period eller färre filter i sidopanelen.")
     st.stop()
 
-st.subheader("Strategiska områden")
+st.subheader("Händelser inom de strategiska områdena")
 cols = st.columns(4)
 for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
     row = total[total["strategic_area"] == code]
@@ -31,10 +31,10 @@ for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
         col.metric(name, "0")
         continue
     r = row.iloc[0]
-    col.metric(name, r["n_label"], presenters.metric_delta(r["change_prev"], r["n_label"], r["n_prev_label"],
+    # Grey arrows: they say more or fewer incidents, not better or worse.
+    col.metric(name, r["n_label"], presenters.metric_delta(r["change_prev"], r["n"], r["n_prev"], r["n_prev_label"],
                                                            "föregående period"),
-               delta_color="off" if r["change_prev"] != r["change_prev"] else "inverse",
-               help=f"Samma period i fjol: {r['n_ly_label']}")
+               delta_color="off", help=f"Föregående period: {r['n_prev_label']}. Samma period i fjol: {r['n_ly_label']}")
 
 left, right = st.columns([3, 2])
 with left:

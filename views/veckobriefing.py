@@ -33,8 +33,8 @@ cols, kpis = st.columns(4), []
 for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
     row = by_strategy[by_strategy["strategic_area"] == code]
     value = row["n_label"].iloc[0] if len(row) else "0"
-    expected = row["expected"].iloc[0] if len(row) else 0
-    normal = f"normalt {fmt.number(expected, 1)}" if expected == expected else f"normalt {policy.label()} totalt"
+    normal = presenters.normal_delta(row["n"].iloc[0] if len(row) else 0.0,
+                                     row["expected"].iloc[0] if len(row) else 0.0, policy.label())
     col.metric(name, value, normal, delta_color="off")
     kpis.append((name, value, normal))
 st.caption(f"Normalt = {presenters.weekly_mean_text(week.baseline)}.")
