@@ -2,7 +2,6 @@
 nothing written) and `store` (write the prepared rows inside the caller's transaction)."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -42,24 +41,6 @@ class Stored:
     duplicates: int = 0
     updated: int = 0
     corrections: list[str] = field(default_factory=list)  # "Fittja 2026 K2 störningsärenden 55 → 72"
-
-
-def content_keys(frame: pd.DataFrame, prefix: str = "") -> list[str]:
-    """Stable keys for rows without an id: a hash of the content plus its ordinal among identical
-    rows, so that re-importing or an overlapping export gives the same keys."""
-    seen: dict[str, int] = {}
-    keys = []
-    for values in frame.astype(str).itertuples(index=False, name=None):
-        digest = hashlib.sha256("\x1f".join(values).encode()).hexdigest()[:24]
-        seen[digest] = seen.get(digest, -1) + 1
-        keys.append(f"{prefix}{digest}-{seen[digest]}")
-    return keys
-
-
-def short_key(value: str, prefix: str = "") -> str:
-    """A natural key that fits the 64-character key columns."""
-    text = f"{prefix}{value}"
-    return text if len(text) <= 64 else prefix + hashlib.sha256(value.encode()).hexdigest()[:40]
 
 
 def count_note(counter: dict[str, int]) -> str:

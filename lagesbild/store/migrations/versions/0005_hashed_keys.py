@@ -29,8 +29,8 @@ down_revision = '0004'
 branch_labels = None
 depends_on = None
 
-HASHED_ID = re.compile(r"^id:[0-9a-f]{40}$")
-HASHED_WALK = re.compile(r"^walk:[0-9a-f]{40}$")
+HASHED_ID = re.compile(r"^id:[a-p]{40}$")
+HASHED_WALK = re.compile(r"^walk:[a-p]{40}$")
 ROW_COLUMNS = ["source", "natural_key", "import_id", "occurred_at", "source_category", "area_id",
                "cell_e", "cell_n", "place_type", "age_group", "count"]
 
