@@ -57,8 +57,10 @@ class StreamStatus:
             out.append(f"{name} har inte levererat {self.missing_label}: siffrorna för den perioden är "
                        "ofullständiga, inte en nedgång.")
         if self.stale:
+            data = fmt.date(self.last_data) if self.last_data else "–"
             when = self.last_delivery.strftime("%Y-%m-%d %H:%M") if self.last_delivery else "–"
-            out.append(f"{name}: senaste leveransen {when}; väntat {self.cadence.expected}.")
+            out.append(f"{name}: senaste data {data}, senast importerad/hämtad {when}; "
+                       f"väntas {self.cadence.expected}.")
         return out
 
 
