@@ -10,6 +10,7 @@ have been lost: the result says so (and Datakällor warns when the last success 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -67,6 +68,9 @@ def fetch(engine: Engine, *, clock: Clock | None = None, client=None, replace_de
         state.write(engine, FEED, attempt=started, ok=False, message=_message(exc), calls=http.limit.text())
         raise
     warnings = gap_warnings(previous, events, settings()[FEED]["lost_after_hours"], started)
+    if not os.environ.get("LAGESBILD_CONTACT"):
+        warnings.append("Ange en kontakt (e-post eller webbadress) i LAGESBILD_CONTACT: polisen.se ber varje "
+                        "klient att namnge sig och en kontakt i User-Agent.")
     state.write(engine, FEED, attempt=started, ok=True, message=" ".join([result.summary(), *warnings]),
                 calls=http.limit.text(), import_id=result.import_id)
     return FetchResult(FEED, result, warnings)
