@@ -1,4 +1,4 @@
-"""Command line: `python -m lagesbild init | check | rebuild-marts | backup FILE | restore FILE`.
+"""Command line: `python -m lagesbild init [--kommun CODE] | check | rebuild-marts | backup FILE | restore FILE`.
 
 Exit codes: 0 done (check: everything holds), 1 check found a difference, 2 could not be done.
 """
@@ -21,6 +21,13 @@ def parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="create/upgrade the database; seed demo data if it is empty")
     init.add_argument("--db", help=DB_HELP)
     init.add_argument("--no-demo", action="store_true", help="do not seed the demo data")
+    init.add_argument("--kommun", help="set up another municipality (kommunkod, e.g. 0181) from SCB's files")
+    init.add_argument("--reference-dir", help="--kommun: directory with SCB's files (default LAGESBILD_REFERENCE_DIR)")
+    for name, what in (("deso-key", "SCB's key DeSO→RegSO (CSV)"), ("index", "SCB's socio-economic index per RegSO (CSV)"),
+                       ("boundaries", "kommun boundaries, GeoJSON with kom_kod"),
+                       ("population", "population per DeSO or RegSO (CSV: deso/regso, total)"),
+                       ("kommundelar", "optional CSV grouping RegSO into kommundelar")):
+        init.add_argument(f"--{name}", help=f"--kommun: {what}")
     check = sub.add_parser("check", help="kontrollera att sammanställningarna (marts) stämmer med "
                            "händelserna; ändrar inget (exit 0 ok, 1 fel)")
     check.add_argument("--db", help=DB_HELP)
@@ -42,7 +49,8 @@ def cmd_init(args) -> int:
     started = time.perf_counter()
     engine = make_engine(args.db)
     try:
-        ensure_database(engine, demo=not args.no_demo)
+        areas = _municipality(args) if args.kommun else None
+        ensure_database(engine, demo=not args.no_demo, areas=areas)
     except Exception as exc:  # noqa: BLE001 - named failures get their message; the rest re-raise
         from lagesbild.store.failures import store_failure
         failure = exc if isinstance(exc, LagesbildError) else store_failure(exc)
@@ -53,6 +61,14 @@ def cmd_init(args) -> int:
     print(f"Databasen är klar ({engine.url.render_as_string(hide_password=True)}, "
           f"{time.perf_counter() - started:.1f} s)")
     return 0
+
+
+def _municipality(args):
+    from lagesbild.municipality import build_municipality
+    from lagesbild.setup import POPULATION_YEARS
+    return build_municipality(args.kommun, POPULATION_YEARS, reference_dir=args.reference_dir,
+                              deso_key=args.deso_key, index=args.index, boundaries=args.boundaries,
+                              population=args.population, kommundelar=args.kommundelar)
 
 
 def cmd_check(args) -> int:

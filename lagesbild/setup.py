@@ -23,16 +23,21 @@ from lagesbild.store.reference import get_meta, set_meta, sync_areas, sync_taxon
 POPULATION_YEARS = range(2015, dt.date.today().year + 2)
 
 
-def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = None) -> None:
+def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = None,
+                    areas: list | None = None) -> None:
     """Bring the database to the current schema and reference data; seed the demo if empty.
-    Waits for a running import (the store's write lock) and marks abandoned imports avbruten."""
+    Waits for a running import (the store's write lock) and marks abandoned imports avbruten.
+    `areas` (lagesbild.municipality) replaces the shipped Botkyrka areas of a new store."""
     from loaders.import_log import mark_abandoned
     migrate(engine)
     with engine.begin() as conn:
         take_write_lock(conn)
         mark_abandoned(conn)
         if conn.execute(select(func.count()).select_from(Area.__table__)).scalar() == 0:
-            sync_areas(conn, build_area_defs(config.AREAS_FILE, config.OUTLINE_FILE, POPULATION_YEARS))
+            sync_areas(conn, areas or build_area_defs(config.AREAS_FILE, config.OUTLINE_FILE, POPULATION_YEARS))
+        elif areas:
+            from lagesbild.municipality import resync_areas
+            resync_areas(conn, areas)
         changed = sync_taxonomy(conn, load_taxonomy(config.TAXONOMY_DIR))
         empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
         if demo and empty and get_meta(conn, "dataset") is None:

@@ -30,6 +30,12 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--replace-demo", action="store_true", help="ta bort demodata först")
     imp.add_argument("--year", type=int, help="befolkning: året när filen inte anger det")
     imp.add_argument("--deso-key", help="befolkning: SCB:s nyckel DeSO→RegSO (CSV)")
+    fetch = sub.add_parser("fetch", help="hämta ett öppet flöde: polisen (polisen.se/api/events), "
+                           "scb (befolkning, PxWeb v2), kolada (nyckeltal, API v3)")
+    fetch.add_argument("feed", choices=["polisen", "scb", "kolada"])
+    fetch.add_argument("--db", help="databas-URL (standard: DATABASE_URL eller data/lagesbild.db)")
+    fetch.add_argument("--replace-demo", action="store_true", help="ta bort demodata först")
+    fetch.add_argument("--years", help="scb/kolada: år, t.ex. 2020-2024 (standard: de fem senaste)")
     summ = sub.add_parser("summary", help="vad databasen innehåller")
     summ.add_argument("--db")
     summ.add_argument("--json", action="store_true")
@@ -81,6 +87,22 @@ def _report(name, outcome) -> None:
         print(f"  {note}")
 
 
+def cmd_fetch(args) -> int:
+    from lagesbild.errors import LagesbildError
+    from loaders.fetch.run import run_fetch
+    try:
+        outcome = run_fetch(_engine(args.db), args.feed, replace_demo=args.replace_demo, years=args.years)
+    except InputError as exc:
+        _report(args.feed, exc)
+        return 2
+    except LagesbildError as exc:
+        log.info("hämtning misslyckades: %s (%s)", args.feed, type(exc).__name__)
+        print(f"Hämtningen misslyckades; inget sparades:\n- {exc}", file=sys.stderr)
+        return 2
+    print(outcome.summary())
+    return 0
+
+
 def cmd_summary(args) -> int:
     from lagesbild.queries.imports import store_summary, summary_text
     summary = store_summary(_engine(args.db))
@@ -92,7 +114,7 @@ def cmd_summary(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return cmd_import(args) if args.command == "import" else cmd_summary(args)
+        return {"import": cmd_import, "fetch": cmd_fetch, "summary": cmd_summary}[args.command](args)
     except Exception as exc:  # the database or the disk, not the file: a message, exit code 2
         failure = store_failure(exc)
         if failure is None:

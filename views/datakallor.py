@@ -8,6 +8,7 @@ from lagesbild.errors import InputError
 from lagesbild.exports import neutralise_formulas
 from lagesbild.queries.imports import freshness, import_log
 from lagesbild.ui import common
+from lagesbild.ui.feeds import feeds_panel
 from loaders.demo_guard import holds_demo
 from loaders.kinds import Options
 from loaders.pipeline import DATA_KINDS, KINDS, run_import
@@ -61,6 +62,7 @@ if upload is not None:
                 st.success(result.summary())
 
 st.subheader("Hur färska är data?")
+feeds_panel(engine)
 with engine.connect() as conn:
     st.dataframe(freshness(conn, common.policy()), hide_index=True, width="stretch")
     st.subheader("Importlogg")

@@ -2,8 +2,10 @@
 import streamlit as st
 
 from lagesbild import figures, presenters
+from lagesbild import freshness
 from lagesbild.ui import common
 from lagesbild.ui import data
+from lagesbild.ui.feeds import statuses
 from lagesbild.ui.filters import current, describe
 
 common.page_header("Trender", "Utvecklingen över tid per strategiskt område eller fokusområde, "
@@ -27,13 +29,13 @@ points = data.series(f, grain, None if split == "none" else split, measure, poli
 if points.empty or points["n"].fillna(0).sum() == 0 and not points["suppressed"].any():
     st.warning("Urvalet innehåller inga händelser. Välj en längre period eller färre filter.")
     st.stop()
-points = presenters.with_split_labels(points, split)
+points = presenters.with_split_labels(freshness.mark_undelivered(points, grain, freshness.delivered_through(statuses(), f.end)), split)
 value_name = "Antal händelser" if measure == "count" else "Händelser per 1 000 invånare"
 st.plotly_chart(figures.trend_lines(points, grain, value_name, decimals=0 if measure == "count" else 2),
                 config={"displayModeBar": False})
 notes = ["Streckad linje: glidande medelvärde (3 månader / 2 kvartal)", "prickad: samma period året innan"]
 if points["partial"].any():
-    notes.append("ofylld ring: perioden är inte slut ännu")
+    notes.append("ofylld ring: perioden är inte slut ännu eller inte levererad av alla källor")
 st.caption("; ".join(notes).capitalize() + ". " + presenters.privacy_note(policy))
 
 st.subheader("År mot år")

@@ -3,12 +3,13 @@ import datetime as dt
 
 import streamlit as st
 
-from lagesbild import calendar, figures, handout, presenters, settings
+from lagesbild import calendar, figures, freshness, handout, presenters, settings
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.queries.labels import labeller_static
 from lagesbild.ui import common
 from lagesbild.ui import data
+from lagesbild.ui.feeds import statuses
 from lagesbild.ui.filters import anchor_week_end, current, describe, today
 
 BASELINE_WEEKS = settings.value("baseline_weeks")
@@ -81,7 +82,8 @@ else:
     st.caption(f"Botkyrkabyggens siffror för {fmt.quarter_label(signals.attrs['period_start'])} jämfört med samma kvartal året innan.")
 
 title = f"Veckobriefing vecka {calendar.week_number(monday)}, {fmt.date_range(monday, calendar.week_end(monday))}"
-page = handout.weekly_handout(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], flags_note,
+late = "" if common.is_demo() else " ".join(freshness.warnings(statuses()))  # "Botkyrkabyggen har inte levererat v. 47"
+page = handout.weekly_handout(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], f"{flags_note} {late}".strip(),
                               area_wide, presenters.actor_table(actors), housing_table, common.is_demo(),
                               presenters.privacy_note(policy))
 st.download_button("Ladda ned som utskrift (en sida)", page.encode("utf-8"), type="primary",

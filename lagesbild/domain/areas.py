@@ -78,6 +78,13 @@ def build_area_defs(area_file: Path, outline_file: Path, years: range) -> list[A
     rows = read_area_rows(area_file)
     with outline_file.open(encoding="utf-8") as fh:
         outline = [(float(r["lon"]), float(r["lat"])) for r in csv.DictReader(fh)]
+    return area_defs_from_rows(rows, outline, years)
+
+
+def area_defs_from_rows(rows: list[dict[str, str]], outline: list[tuple[float, float]],
+                        years: range) -> list[AreaDef]:
+    """The same from rows with AREA_COLUMNS and an outline (lon, lat): lagesbild.municipality
+    builds them for any kommun from SCB's files."""
     polys = schematic_polygons(outline, {r["regso_code"]: (float(r["schematic_lon"]),
                                                           float(r["schematic_lat"])) for r in rows})
     kommun = AreaDef(rows[0]["kommun_code"], rows[0]["kommun_name"], "kommun", None,

@@ -29,7 +29,7 @@ def housing(conn: Connection, f: Filters, level: str, policy: Policy | None = No
     if ids is not None:
         q = q.where(h_t.c.area_id.in_(ids))
     df = frame(conn.execute(q), ["area_id", "period_start", "period_kind", *MEASURES, KEY_COLUMN])
-    if df.empty:
+    if df.empty:  # a store without housing figures: no key sums may reach the page either
         return df.drop(columns=[KEY_COLUMN])
     names = dict(conn.execute(select(areas_t.c.id, areas_t.c.name)).all())
     df["area"] = df["area_id"].map(names)

@@ -20,7 +20,7 @@ LOG_COLUMNS = {"imported_at": "Tidpunkt", "kind": "Typ", "source": "Källa", "fi
                "rows_duplicate": "Dubbletter", "message": "Meddelande"}
 KIND_LABELS = {"demo": "Demodata", "incidents": "Händelser", "polisen": "Polisens händelser",
                "walks": "Trygghetsvandringar", "housing": "Boende", "areas": "Områdesgränser",
-               "population": "Befolkning"}
+               "population": "Befolkning", "kolada_api": "Nyckeltal (Kolada)"}
 
 
 def _when(value) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, MetaData,
+from sqlalchemy import (BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
                         SmallInteger, String, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -238,3 +238,41 @@ class MartIncidentCell(Base):
     n: Mapped[int] = mapped_column(Integer)
     ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
+
+
+# --- feeds: fetched sources and their state (migration 0008, issue 16) -------------------------
+
+class FeedState(Base):
+    """One row per fetched feed (polisen, scb, kolada): when it was last tried and last succeeded,
+    and the times of its calls in the last hour (the feed's rate limit holds across processes:
+    a cron job and the "Hämta nu" button share it)."""
+    __tablename__ = "feed_state"
+    feed: Mapped[str] = mapped_column(String(32), primary_key=True)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_status: Mapped[str] = mapped_column(String(16), default="")  # ok, fel
+    last_message: Mapped[str] = mapped_column(Text, default="")
+    last_import_id: Mapped[int | None] = mapped_column(Integer)
+    recent_calls: Mapped[str] = mapped_column(Text, default="")  # ISO times, comma-separated
+
+
+class KoladaValue(Base):
+    """A Kolada key figure (api.kolada.se v3) per municipality (kommun, county '00NN' or the
+    country '0000'), year and gender (T total, K women, M men). Fetched, not imported from files."""
+    __tablename__ = "kolada_values"
+    kpi: Mapped[str] = mapped_column(String(16), primary_key=True)
+    municipality: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    gender: Mapped[str] = mapped_column(String(1), primary_key=True)
+    value: Mapped[float | None] = mapped_column(Float)
+    import_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class AreaPopulationBand(Base):
+    """Population of an age band (e.g. '12-20' for youth rates) per area and year; all ages stay
+    in area_population."""
+    __tablename__ = "area_population_band"
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    band: Mapped[str] = mapped_column(String(8), primary_key=True)
+    population: Mapped[int] = mapped_column(Integer)

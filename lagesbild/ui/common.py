@@ -81,6 +81,8 @@ def page_header(title: str, caption: str | None = None) -> None:
         st.info("**Demodata.** Siffrorna på den här sidan är påhittade och genererade av "
                 "Lägesbild för att visa hur verktyget fungerar. Importera egna filer under "
                 "*Datakällor*.", icon=":material/science:")
+    from lagesbild.ui.feeds import stale_warning  # feeds imports this module
+    stale_warning()
 
 
 def clear_caches() -> None:

@@ -4,7 +4,10 @@ Region cells may be a RegSO code ('0127R001' or '0127R001 Albyberget'), SCB's 'K
 label, a kommun code ('0127 Botkyrka'), an area name, or a DeSO code ('0127C1010'), which is
 summed to its RegSO through SCB's key file (koppling DeSO2018 -> RegSO2020: columns DeSO_2018 and
 RegSOkod_2020). Years: columns named by year (wide), a year column (long), or --year.
-Regions outside the store's areas are counted and skipped. Kommundel and kommun totals are
+Regions outside the store's areas are counted and skipped. A `.json` file is a JSON-stat table
+(PxWeb API v2, or saved from Statistikdatabasen; what `python -m loaders fetch scb` gets): all
+ages go to area_population, the ages 12-20 (when the table has single-year ages) to
+area_population_band for youth rates. Kommundel and kommun totals are
 summed from their områden when the file does not give them and every område is present.
 """
 from __future__ import annotations
@@ -62,8 +65,50 @@ def _columns(file: str, frame: pd.DataFrame, options: Options) -> tuple[str, dic
                  "Exportera tabellen med åren som kolumner.", row=1, error=FileRefused)
 
 
+TOTAL_CODES = {"totalt", "total", "tot", "1+2", "summa", "tot1"}
+BANDS = {"12-20": [str(a) for a in range(12, 21)]}  # the ages of the youth rates
+
+
+def _dim(ids: list[str], *names: str) -> str | None:
+    return next((d for d in ids if any(n in normalise_label(d) for n in names)), None)
+
+
+def read_jsonstat_population(file: SourceFile) -> pd.DataFrame:
+    """A JSON-stat table (PxWeb API v2 or a saved file) as columns region, år, folkmängd and one
+    column per age band of BANDS (empty when the table lacks single-year ages). Other dimensions
+    (kön, tabellinnehåll) keep their total, else their first category."""
+    from loaders.readers.jsonstat import read_jsonstat
+    cells = read_jsonstat(file)
+    ids = [c for c in cells.columns if c != "value"]
+    region, time, age = _dim(ids, "region"), _dim(ids, "tid", "år", "year"), _dim(ids, "ålder", "alder", "age")
+    if region is None or time is None:
+        raise refuse(file.name, "JSON-stat-tabellen ska ha dimensionerna Region och Tid.", error=FileRefused)
+    for other in (d for d in ids if d not in (region, time, age)):
+        codes = list(dict.fromkeys(cells[other]))
+        keep = [c for c in codes if normalise_label(c) in TOTAL_CODES] or codes[:1]
+        cells = cells[cells[other].isin(keep)]
+    cells = cells.assign(value=pd.to_numeric(cells["value"], errors="coerce"))
+    if age is None:
+        totals, ages = cells, None
+    else:
+        totals = cells[cells[age].map(normalise_label).isin(TOTAL_CODES)]
+        ages = cells.assign(age_code=cells[age].astype(str).str.replace(r"\s*år$", "", regex=True))
+    out = totals.groupby([region, time])["value"].sum(min_count=1).rename("folkmängd").reset_index()
+    for band, codes in BANDS.items():
+        part = ages[ages["age_code"].isin(codes)] if ages is not None else ages
+        if part is None or part["age_code"].nunique() < len(codes):
+            out[band] = None
+            continue
+        out = out.merge(part.groupby([region, time])["value"].sum(min_count=1).rename(band).reset_index(),
+                        on=[region, time], how="left")
+    out = out.rename(columns={region: "region", time: "år"})
+    out["folkmängd"] = [("" if pd.isna(v) else str(int(v))) for v in out["folkmängd"]]
+    out.index = pd.RangeIndex(1, len(out) + 1, name="rad")
+    return out
+
+
 def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
-    frame = read_scb(file)
+    frame = read_jsonstat_population(file) if file.suffix == ".json" else read_scb(file)
     region_col, values, year_col = _columns(file.name, frame, options)
     if year_col is None and None in values.values():
         raise refuse(file.name, "Filen anger inget år. Ange vilket år siffrorna gäller "
@@ -100,7 +145,24 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
     notes = [f"{skipped} rader gäller regioner utanför kommunens områden och hoppas över."] if skipped else []
     names = dict(conn.execute(select(Area.id, Area.name)).all())
     preview = table.assign(område=table["area_id"].map(names))[["område", "year", "population"]]
-    return Prepared(KIND, file, options.source, len(frame), {"population": table}, preview, notes)
+    tables = {"population": table}
+    for band in (b for b in BANDS if b in frame.columns):
+        if frame[band].isna().all():
+            notes.append(f"Tabellen har inte ettåriga åldrar: åldersgruppen {band} år hämtades inte.")
+            continue
+        tables[f"band:{band}"] = _band_table(conn, frame, region_col, year_col, band, resolve)
+    return Prepared(KIND, file, options.source, len(frame), tables, preview, notes)
+
+
+def _band_table(conn: Connection, frame: pd.DataFrame, region_col: str, year_col: str, band: str,
+                resolve) -> pd.DataFrame:
+    sums: dict[tuple[int, int], int] = {}
+    for _, r in frame.iterrows():
+        area, _ = resolve(r[region_col])
+        if area is not None and not pd.isna(r[band]):
+            key = (area, int(YEAR.search(str(r[year_col])).group(1)))
+            sums[key] = sums.get(key, 0) + int(r[band])
+    return _with_parents(conn, sums).assign(band=band)
 
 
 def _year(problems: Collector, row, column, value) -> int | None:
@@ -161,4 +223,14 @@ def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
             stored.inserted += 1
         else:
             stored.updated += 1
+    _store_bands(conn, [t for name, t in prepared.tables.items() if name.startswith("band:")])
     return stored
+
+
+def _store_bands(conn: Connection, tables: list[pd.DataFrame]) -> None:
+    from lagesbild.store.models import AreaPopulationBand
+    b = AreaPopulationBand.__table__
+    for table in tables:
+        for area_id, year, n, band in table[["area_id", "year", "population", "band"]].itertuples(index=False):
+            conn.execute(delete(b).where(b.c.area_id == int(area_id), b.c.year == int(year), b.c.band == band))
+            conn.execute(insert(b).values(area_id=int(area_id), year=int(year), band=band, population=int(n)))

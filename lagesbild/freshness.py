@@ -1,0 +1,172 @@
+"""Honest freshness: per source the last date with data, the last import or fetch, the expected
+cadence (data/feeds/cadence.csv: police hourly, partners weekly, housing quarterly) and whether
+the source is stale or has not delivered the latest complete period yet ("Botkyrkabyggen har
+inte levererat v. 47"), so that missing data is never read as a drop.
+
+Streams: an incident source (polis, kommun, botkyrkabyggen, raddningstjanst, …) or 'housing'.
+A stream that never delivered anything is not listed (nothing leans on it). Dates only: no counts.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from lagesbild import config
+from lagesbild import formatting as fmt
+from lagesbild.store.models import FeedState, HousingFigure, ImportLog, MartIncidentWeek
+
+CADENCE_FILE = config.DATA_DIR / "feeds" / "cadence.csv"
+FEED_OF_STREAM = {"polis": "polisen"}  # streams that are also fetched
+
+
+@dataclass(frozen=True)
+class Cadence:
+    stream: str
+    label: str
+    expected: str
+    every_hours: float
+    stale_after_hours: float
+    period: str  # week, quarter
+
+
+@dataclass(frozen=True)
+class StreamStatus:
+    cadence: Cadence
+    last_data: dt.date | None         # the last day with data
+    last_delivery: dt.datetime | None  # the last successful import or fetch
+    stale: bool
+    missing: list[dt.date]            # starts of complete periods not delivered yet
+
+    @property
+    def missing_label(self) -> str:
+        if not self.missing:
+            return ""
+        label = fmt.week_label if self.cadence.period == "week" else fmt.quarter_label
+        first, last = label(self.missing[0]), label(self.missing[-1])
+        return first if first == last else f"{first} – {last}"
+
+    def messages(self) -> list[str]:
+        out = []
+        name = self.cadence.label
+        if self.missing:
+            out.append(f"{name} har inte levererat {self.missing_label}: siffrorna för den perioden är "
+                       "ofullständiga, inte en nedgång.")
+        if self.stale:
+            data = fmt.date(self.last_data) if self.last_data else "–"
+            when = self.last_delivery.strftime("%Y-%m-%d %H:%M") if self.last_delivery else "–"
+            out.append(f"{name}: senaste data {data}, senast importerad/hämtad {when}; "
+                       f"väntas {self.cadence.expected}.")
+        return out
+
+
+def load_cadence(path: Path = CADENCE_FILE) -> dict[str, Cadence]:
+    with path.open(encoding="utf-8") as fh:
+        return {r["stream"]: Cadence(r["stream"], r["label"], r["expected"], float(r["every_hours"]),
+                                     float(r["stale_after_hours"]), r["period"]) for r in csv.DictReader(fh)}
+
+
+def period_start(day: dt.date, period: str) -> dt.date:
+    if period == "quarter":
+        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return day - dt.timedelta(days=day.weekday())
+
+
+def next_period(start: dt.date, period: str) -> dt.date:
+    if period == "quarter":
+        return (pd.Timestamp(start) + pd.DateOffset(months=3)).date()
+    return start + dt.timedelta(weeks=1)
+
+
+def missing_periods(delivered_through: dt.date | None, today: dt.date, period: str) -> list[dt.date]:
+    """Complete periods (ended before today) after the one holding `delivered_through`."""
+    if delivered_through is None:
+        return []
+    out, start = [], next_period(period_start(delivered_through, period), period)
+    while next_period(start, period) <= today:
+        out.append(start)
+        start = next_period(start, period)
+    return out
+
+
+def _last_data(conn: Connection) -> dict[str, dt.date]:
+    w, h = MartIncidentWeek.__table__, HousingFigure.__table__
+    out = {s: last + dt.timedelta(days=6) for s, last in
+           conn.execute(select(w.c.source, func.max(w.c.week_start)).where(w.c.n > 0).group_by(w.c.source))}
+    housing = conn.execute(select(func.max(h.c.period_end))).scalar()
+    if housing is not None:
+        out["housing"] = housing
+    return out
+
+
+def _last_delivery(conn: Connection) -> dict[str, dt.datetime]:
+    log = ImportLog.__table__
+    rows = conn.execute(select(log.c.kind, log.c.source, func.max(log.c.imported_at))
+                        .where(log.c.status == "ok").group_by(log.c.kind, log.c.source)).all()
+    out: dict[str, dt.datetime] = {}
+    for kind, source, when in rows:
+        stream = "housing" if kind == "housing" else "polis" if kind == "polisen" else source
+        if stream and (stream not in out or when > out[stream]):
+            out[stream] = when
+    for stream, when in _last_fetch(conn).items():
+        if stream not in out or when > out[stream]:
+            out[stream] = when
+    return out
+
+
+def _last_fetch(conn: Connection) -> dict[str, dt.datetime]:
+    feeds = dict(conn.execute(select(FeedState.feed, FeedState.last_success_at)).all())
+    return {stream: feeds[feed] for stream, feed in FEED_OF_STREAM.items() if feeds.get(feed)}
+
+
+def stream_status(conn: Connection, today: dt.date, cadence: dict[str, Cadence] | None = None) -> list[StreamStatus]:
+    """The status of every stream that holds data, in the order of the cadence file."""
+    cadence = cadence or load_cadence()
+    data, delivery, fetched = _last_data(conn), _last_delivery(conn), _last_fetch(conn)
+    out = []
+    for stream in [*cadence, *sorted(set(data) - set(cadence))]:
+        if stream not in data and stream not in delivery:
+            continue
+        c = cadence.get(stream) or Cadence(stream, stream, "varje vecka", 168, 336, "week")
+        last_data, last_delivery = data.get(stream), delivery.get(stream)
+        through = last_data
+        if stream in fetched:  # a fetched feed has delivered everything up to its last fetch
+            through = max(filter(None, [last_data, fetched[stream].date() - dt.timedelta(days=1)]))
+        age = (today - through).days * 24 if through else None
+        stale = age is not None and age > c.stale_after_hours
+        out.append(StreamStatus(c, last_data, last_delivery, stale, missing_periods(through, today, c.period)))
+    return out
+
+
+def freshness_table(statuses: list[StreamStatus]) -> pd.DataFrame:
+    rows = [(s.cadence.label, fmt.date(s.last_data) if s.last_data else "–",
+             s.last_delivery.strftime("%Y-%m-%d %H:%M") if s.last_delivery else "–", s.cadence.expected,
+             "Inaktuell" if s.stale else ("Ej levererat: " + s.missing_label if s.missing else "Aktuell"))
+            for s in statuses]
+    return pd.DataFrame(rows, columns=["Källa", "Senaste datum med data", "Senast importerad/hämtad",
+                                       "Väntas", "Status"])
+
+
+def warnings(statuses: list[StreamStatus], streams: tuple[str, ...] | None = None) -> list[str]:
+    return [m for s in statuses if streams is None or s.cadence.stream in streams for m in s.messages()]
+
+
+def mark_undelivered(series: pd.DataFrame, grain: str, delivered_through: dt.date | None) -> pd.DataFrame:
+    """Mark the periods of a trend series that end after `delivered_through` as partial, so they
+    are drawn apart (as a period that is not over yet is)."""
+    if delivered_through is None or series.empty or "period" not in series:
+        return series
+    months = 1 if grain == "month" else 3
+    ends = [(pd.Timestamp(p) + pd.DateOffset(months=months)).date() - dt.timedelta(days=1) for p in series["period"]]
+    return series.assign(partial=series["partial"].astype(bool) | pd.Series(
+        [e > delivered_through for e in ends], index=series.index))
+
+
+def delivered_through(statuses: list[StreamStatus], today: dt.date) -> dt.date | None:
+    """The earliest end of delivery among incident streams that lack a period (None: all delivered)."""
+    ends = [s.missing[0] - dt.timedelta(days=1) for s in statuses if s.missing and s.cadence.stream != "housing"]
+    return min(ends) if ends else None

@@ -1,0 +1,93 @@
+"""Honest freshness with a fixed today: stale sources and undelivered periods are said, on both
+backends, in the status, in the pages' warnings and in the trend series."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lagesbild import freshness
+from loaders.fetch import state
+from loaders.kinds import Options
+from loaders.pipeline import run_import
+from loaders.source import SourceFile
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+BYGGEN = ("Datum;Tid;Kategori;Område\n2026-11-09;21:30;Klotter;Fittja\n2026-11-12;07:05;Klotter;Alby\n"
+          "2026-11-15;23:00;Störningsärende;Hallunda\n")  # the last day with data: Sunday of v. 46 2026
+
+
+def import_byggen(engine) -> None:
+    run_import(engine, "incidents", SourceFile("byggen_v46.csv", BYGGEN.encode()), Options(source="botkyrkabyggen"))
+
+
+def by_stream(statuses) -> dict:
+    return {s.cadence.stream: s for s in statuses}
+
+
+def test_a_week_not_delivered_is_said_not_read_as_a_drop(empty_engine):
+    import_byggen(empty_engine)
+    with empty_engine.connect() as conn:
+        on_time = by_stream(freshness.stream_status(conn, dt.date(2026, 11, 18)))["botkyrkabyggen"]
+        late = by_stream(freshness.stream_status(conn, dt.date(2026, 11, 25)))["botkyrkabyggen"]
+        stale = by_stream(freshness.stream_status(conn, dt.date(2026, 12, 9)))["botkyrkabyggen"]
+    assert on_time.last_data == dt.date(2026, 11, 15) and not on_time.missing and not on_time.stale
+    assert late.missing == [dt.date(2026, 11, 16)] and not late.stale
+    assert late.messages() == ["Botkyrkabyggen har inte levererat v.\u00a047 2026: siffrorna för den perioden "
+                               "är ofullständiga, inte en nedgång."]
+    assert stale.stale and stale.missing_label == "v.\u00a047 2026 – v.\u00a049 2026"
+
+
+def test_the_police_feed_is_fresh_when_fetched_even_without_new_events(empty_engine, reference_data):
+    run_import(empty_engine, "polisen", SourceFile("b.json", (reference_data / "polisen_events_botkyrka.json").read_bytes()),
+               Options(source="polis"))
+    today = dt.date(2026, 8, 26)  # the last Botkyrka event was published 2026-08-12
+    with empty_engine.connect() as conn:
+        before = by_stream(freshness.stream_status(conn, today))["polis"]
+    state.write(empty_engine, "polisen", attempt=dt.datetime(2026, 8, 26, 7, 0), ok=True, message="", calls="")
+    with empty_engine.connect() as conn:
+        after = by_stream(freshness.stream_status(conn, today))["polis"]
+    assert before.stale and before.missing_label == "v.\u00a034 2026"
+    assert not after.stale and after.missing == [] and after.last_data == dt.date(2026, 8, 16)
+
+
+@pytest.mark.parametrize("through, today, period, expected", [
+    (dt.date(2026, 11, 15), dt.date(2026, 11, 16), "week", []),
+    (dt.date(2026, 11, 15), dt.date(2026, 11, 23), "week", [dt.date(2026, 11, 16)]),
+    (dt.date(2026, 9, 30), dt.date(2026, 12, 31), "quarter", []),
+    (dt.date(2026, 9, 30), dt.date(2027, 1, 1), "quarter", [dt.date(2026, 10, 1)]),
+    (None, dt.date(2027, 1, 1), "week", []),
+])
+def test_missing_periods(through, today, period, expected):
+    assert freshness.missing_periods(through, today, period) == expected
+
+
+def test_undelivered_periods_are_drawn_apart_in_trends():
+    series = pd.DataFrame({"period": [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)],
+                           "partial": [False, False, True]})
+    marked = freshness.mark_undelivered(series, "month", dt.date(2026, 10, 15))
+    assert marked["partial"].tolist() == [False, True, True]
+
+
+@pytest.mark.parametrize("today, warned", [("2026-11-18", False), ("2026-11-25", True)])
+def test_pages_warn_when_a_source_is_late(tmp_path, monkeypatch, today, warned):
+    from lagesbild.setup import ensure_database
+    from lagesbild.store.engine import make_engine
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    engine = make_engine(url)
+    ensure_database(engine, demo=False)
+    import_byggen(engine)
+    engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("LAGESBILD_TODAY", today)
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    for page in ("pages/veckobriefing.py", "pages/trender.py"):
+        at.switch_page(page)
+        at.run()
+        assert not at.exception
+        texts = " ".join(w.value for w in at.warning)
+        assert ("Botkyrkabyggen har inte levererat v.\u00a047 2026" in texts) is warned, (page, texts)
