@@ -85,7 +85,7 @@ def test_pages_warn_when_a_source_is_late(tmp_path, monkeypatch, today, warned):
     monkeypatch.setenv("LAGESBILD_TODAY", today)
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
-    for page in ("pages/veckobriefing.py", "pages/trender.py"):
+    for page in ("views/veckobriefing.py", "views/trender.py"):
         at.switch_page(page)
         at.run()
         assert not at.exception
