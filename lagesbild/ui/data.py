@@ -5,6 +5,8 @@ from typing import Callable
 
 import streamlit as st
 
+from lagesbild.access.rules import check_query, enforce_policy
+from lagesbild.access.ui import current_user
 from lagesbild.privacy import assert_published
 from lagesbild.queries import compare, explore, housing, incidents, maps, trends, walks
 from lagesbild.queries import areas as areas_q
@@ -51,5 +53,9 @@ def _cached(name: str, version: str, args: tuple, kwargs: tuple):
 
 
 def q(name: str, *args, **kwargs):
-    """Run query `name` of the query layer with a connection, cached until the data changes."""
+    """Run query `name` of the query layer with a connection, cached until the data changes.
+    The signed-in user's role must allow it; an external audience gets external policies only."""
+    user = current_user()
+    check_query(user, name)
+    args, kwargs = enforce_policy(user, name, args, dict(kwargs))
     return _cached(name, data_version(), args, tuple(sorted(kwargs.items())))
