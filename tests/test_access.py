@@ -57,7 +57,7 @@ def test_pages_follow_the_roles(user, page, allowed):
     (BKB_IMPORTER, "polisen", "polis"), (BKB_IMPORTER, "incidents", "polis"), (BKB_IMPORTER, "incidents", "kommun"),
     (BKB_IMPORTER, "areas", None), (POLIS_IMPORTER, "housing", "botkyrkabyggen"), (READER, "incidents", "kommun"),
     (ANALYST, "walks", "kommun"), (ADMIN, "incidents", "polis"), (COORDINATOR, "incidents", "polis"),
-    (BKB_IMPORTER, "incidents", None),
+    (BKB_IMPORTER, "incidents", None), (BKB_IMPORTER, "polisen", "botkyrkabyggen"),
 ])
 def test_imports_outside_the_own_organisation_are_refused(user, kind, source):
     with pytest.raises(AccessDenied):

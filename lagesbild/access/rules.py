@@ -53,6 +53,7 @@ QUERY_RIGHTS: dict[str, Right] = {"explore": Right.EXPLORE}
 NEUTRAL_QUERIES = frozenset({"area_frame", "area_choices", "geometries", "any_schematic", "data_range",
                              "category_names"})
 REFERENCE_KINDS = frozenset({"areas", "population"})  # import kinds that change the areas: samordnare
+FIXED_SOURCE = {"polisen": "polis"}  # a kind whose files always come from one source
 
 
 class AccessDenied(LagesbildError):
@@ -106,6 +107,7 @@ def authorize_import(user: User, kind: str, source: str | None) -> None:
         require(user, Right.COORDINATE, "importera områden och befolkning")
         return
     require(user, Right.IMPORT, "importera filer")
+    source = FIXED_SOURCE.get(kind, source)
     if source not in user.sources:
         own = ", ".join(sorted(user.sources)) or "inga"
         raise AccessDenied(f"Du får bara importera din egen organisations källor ({own}), "
