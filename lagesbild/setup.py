@@ -34,6 +34,10 @@ def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = N
         if conn.execute(select(func.count()).select_from(Area.__table__)).scalar() == 0:
             sync_areas(conn, build_area_defs(config.AREAS_FILE, config.OUTLINE_FILE, POPULATION_YEARS))
         changed = sync_taxonomy(conn, load_taxonomy(config.TAXONOMY_DIR))
+        if changed:  # the audit trail: the taxonomy in the store changed (from data/taxonomy)
+            from lagesbild import audit
+            audit.record(conn, "system", audit.TAXONOMY, "data/taxonomy inläst vid start (sha256 "
+                         f"{(get_meta(conn, 'taxonomy_sha256') or '')[:12]})")
         empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
         if demo and empty and get_meta(conn, "dataset") is None:
             seed_demo(conn, today or dt.date.today())
