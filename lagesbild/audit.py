@@ -24,9 +24,10 @@ audit_t = AuditEvent.__table__
 
 
 def _who(who) -> tuple[str, str | None]:
+    """(pseudonym, organisations) of a lagesbild.access.User, or (who, None) for a plain name."""
     if isinstance(who, str):
         return who[:64], None
-    return who.subject[:64], (",".join(sorted(who.organisations)) or None) if who.organisations else None
+    return who.subject[:64], ",".join(sorted(who.organisations))[:64] or None
 
 
 def record(conn_or_engine: Connection | Engine, who, action: str, detail: str = "",

@@ -7,11 +7,11 @@ gets past the UI is refused all the same.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 from lagesbild.errors import LagesbildError
-from lagesbild.privacy import INTERNAL, Policy
+from lagesbild.privacy import Policy
 
 
 class Role(StrEnum):
@@ -146,4 +146,4 @@ def open_mode_user(sources: frozenset[str]) -> User:
 
 
 __all__ = ["Role", "Right", "User", "AccessDenied", "require", "page_allowed", "authorize_import",
-           "check_query", "enforce_policy", "audience_policy", "open_mode_user", "INTERNAL", "field"]
+           "check_query", "enforce_policy", "audience_policy", "open_mode_user"]

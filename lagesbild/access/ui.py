@@ -21,10 +21,9 @@ USER_KEY = "_access_user"
 
 def provider() -> str | None:
     """The configured identity provider for st.login, or None (open mode)."""
-    from streamlit.runtime.secrets import secrets_singleton
-    if not secrets_singleton.load_if_toml_exists():
+    if not st.secrets.load_if_toml_exists():  # st.secrets: the file, or AppTest's secrets
         return None
-    return auth_provider(secrets_singleton.get("auth"))
+    return auth_provider(st.secrets.get("auth"))
 
 
 def gate(engine: Engine) -> User:
