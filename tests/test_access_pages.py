@@ -81,3 +81,25 @@ def test_a_person_without_a_role_gets_no_page(store):
     at = signed_in("nils", "okand-grupp")
     assert not at.exception and not at.metric
     assert any("har ingen roll" in w.value for w in at.warning)
+
+
+def test_an_administrator_gives_a_person_without_a_group_a_fallback_role(store):
+    import sqlite3
+    assert not signed_in("nils", "okand-grupp").metric
+    admin = signed_in("adam", "lagesbild-vpc-admin", page="granskning")
+    assert not admin.exception and admin.title[0].value == "Granskning"
+    with sqlite3.connect(store) as conn:
+        nils = conn.execute("SELECT subject FROM users WHERE label = 'nils@example.se'").fetchone()[0]
+    form_user = next(s for s in admin.selectbox if s.label == "Användare")
+    form_user.set_value(nils)
+    next(s for s in admin.selectbox if s.label == "Organisation").set_value("kommun")
+    next(m for m in admin.multiselect if m.label == "Reservroller").set_value(["läsare"])
+    next(b for b in admin.button if b.label == "Spara").click()
+    admin.run()
+    assert not admin.exception and any("Sparat" in s.value for s in admin.success)
+    now = signed_in("nils", "okand-grupp")
+    assert now.title[0].value == "Översikt" and now.metric
+    with sqlite3.connect(store) as conn:
+        changes = conn.execute("SELECT a.detail FROM audit_log a JOIN users u ON u.subject = a.actor "
+                               "WHERE a.action = 'användare' AND u.label = 'adam@example.se'").fetchall()
+    assert changes == [(f"{nils}: organisation kommun, reservroller läsare, spärrad nej",)]
