@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test setup setup-dev db bench clean
 
@@ -22,8 +23,10 @@ setup-dev: $(BIN)/.installed-dev
 db: setup
 	$(BIN)/python -m lagesbild init
 
+# Without an identity provider (.streamlit/secrets.toml [auth]) this is open mode: ADDRESS must be
+# loopback, else lagesbild.serve refuses to start (README, docs/security.md).
 run: db
-	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/python -m lagesbild.serve --server.address $(ADDRESS) --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
 test: setup-dev
 	$(BIN)/python -m pytest

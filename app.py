@@ -1,6 +1,7 @@
 """Lägesbild: the router. Shared sidebar filters, then the chosen page from views/ (see README: why not pages/)."""
 import streamlit as st
 
+from lagesbild.access import ui as access_ui
 from lagesbild.ui import common
 from lagesbild.ui.failsafe import friendly_errors
 from lagesbild.ui.filters import sidebar_filters
@@ -22,11 +23,12 @@ PAGES = {
     "Analys och data": [
         st.Page("views/utforska.py", title="Utforska", icon=":material/table_chart:"),
         st.Page("views/datakallor.py", title="Datakällor", icon=":material/upload_file:"),
+        st.Page("views/granskning.py", title="Granskning", icon=":material/policy:"),
     ],
 }
 
-page = st.navigation(PAGES)
 with friendly_errors():  # a Swedish message with a reference instead of a traceback
-    common.engine()
+    user = access_ui.gate(common.engine())  # sign-in (or open mode on localhost); stops if refused
+    page = st.navigation(access_ui.allowed_pages(PAGES, user))  # only the pages the user's roles allow
     st.session_state["_filters"] = sidebar_filters()
     page.run()

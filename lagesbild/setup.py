@@ -39,6 +39,10 @@ def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = N
             from lagesbild.municipality import resync_areas
             resync_areas(conn, areas)
         changed = sync_taxonomy(conn, load_taxonomy(config.TAXONOMY_DIR))
+        if changed:  # the audit trail: the taxonomy in the store changed (from data/taxonomy)
+            from lagesbild import audit
+            audit.record(conn, "system", audit.TAXONOMY, "data/taxonomy inläst vid start (sha256 "
+                         f"{(get_meta(conn, 'taxonomy_sha256') or '')[:12]})")
         empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
         if demo and empty and get_meta(conn, "dataset") is None:
             seed_demo(conn, today or dt.date.today())

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lagesbild.access import AccessDenied
+from lagesbild.access.imports import allowed, import_as
+from lagesbild.access.ui import current_user
 from lagesbild.domain.vocab import SOURCES
 from lagesbild.errors import InputError
 from lagesbild.exports import neutralise_formulas
@@ -11,7 +14,7 @@ from lagesbild.ui import common
 from lagesbild.ui.feeds import feeds_panel
 from loaders.demo_guard import holds_demo
 from loaders.kinds import Options
-from loaders.pipeline import DATA_KINDS, KINDS, run_import
+from loaders.pipeline import DATA_KINDS, KINDS
 from loaders.report import check_upload, problems_frame
 from loaders.source import MAX_UPLOAD_MB, SourceFile
 
@@ -19,8 +22,11 @@ common.page_header("Datakällor", "Importera filer från aktörerna. Filen kontr
                    "något sparas; en fil med fel sparas inte alls.")
 engine = common.engine()
 
-kind = st.selectbox("Typ av data", list(KINDS), format_func=KINDS.get)
-source = st.selectbox("Källa (aktör)", list(SOURCES), format_func=SOURCES.get,
+user = current_user()  # only the kinds and sources this user may import (checked again in import_as)
+kinds = [k for k in KINDS if any(allowed(user, k, s) for s in [*SOURCES, None])]
+kind = st.selectbox("Typ av data", kinds, format_func=KINDS.get)
+sources = [s for s in SOURCES if allowed(user, kind, s)] or list(SOURCES)
+source = st.selectbox("Källa (aktör)", sources, format_func=SOURCES.get,
                       disabled=kind in ("polisen", "areas", "population"))
 upload = st.file_uploader("Fil", type=["csv", "txt", "xlsx", "json", "geojson", "gpkg", "zip"],
                           max_upload_size=MAX_UPLOAD_MB)
@@ -51,9 +57,10 @@ if upload is not None:
         if st.button("Importera", type="primary", disabled=demo and not replace):
             bar = st.progress(0.0, "Startar …")
             try:
-                result = run_import(engine, kind, file, options,
-                                    replace_demo=replace, imported_by="Datakällor",
-                                    progress=lambda f, t: bar.progress(f, t), prepared=prepared)
+                result = import_as(user, engine, kind, file, options, replace_demo=replace,
+                                   progress=lambda f, t: bar.progress(f, t), prepared=prepared)
+            except AccessDenied as exc:
+                st.error(str(exc), icon=":material/lock:")
             except InputError as exc:
                 st.error("Importen avbröts; inget har sparats.")
                 st.dataframe(problems_frame(exc.problems), hide_index=True, width="stretch")

@@ -6,6 +6,9 @@ from lagesbild.exports import neutralise_formulas
 from lagesbild.privacy import EXTERNAL, Policy
 from lagesbild.queries.explore import export_frame, to_csv_bytes, to_excel_bytes, wide_table
 from lagesbild.queries.incidents import DIMENSIONS, QueryError
+from lagesbild.access import Right
+from lagesbild.access.downloads import download
+from lagesbild.access.ui import current_user
 from lagesbild.ui import common
 from lagesbild.ui import data
 from lagesbild.ui.filters import current, describe
@@ -42,9 +45,14 @@ st.caption(f"{len(breakdown.long)} celler. " + presenters.privacy_note(policy)
 chart = figures.explore_chart(breakdown.long, rows, cols)
 st.plotly_chart(chart, config={"displayModeBar": False})
 export = neutralise_formulas(export_frame(breakdown.long, rows + cols))  # no live formulas in the files
-d1, d2 = st.columns(2)
-# The files are written when a button is clicked, not on every run (an Excel file of 3 000 cells
-# takes 0.2–0.4 s); both are exactly `export`.
-d1.download_button("Ladda ned CSV", lambda: to_csv_bytes(export), file_name="lagesbild_urval.csv", mime="text/csv")
-d2.download_button("Ladda ned Excel", lambda: to_excel_bytes(export), file_name="lagesbild_urval.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+user = current_user()
+if user.can(Right.DOWNLOAD):  # checked again and logged in downloads.download
+    selection = f"{describe(f)}; rader {', '.join(rows)}; kolumner {', '.join(cols) or '-'}; publik {policy.audience}"
+    d1, d2 = st.columns(2)
+    # The files are written when a button is clicked, not on every run (an Excel file of 3 000 cells
+    # takes 0.2–0.4 s); both are exactly `export`.
+    d1.download_button("Ladda ned CSV", lambda: download(user, common.engine(), lambda: to_csv_bytes(export),
+                       f"Utforska CSV: {selection}"), file_name="lagesbild_urval.csv", mime="text/csv")
+    d2.download_button("Ladda ned Excel", lambda: download(user, common.engine(), lambda: to_excel_bytes(export),
+                       f"Utforska Excel: {selection}"), file_name="lagesbild_urval.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

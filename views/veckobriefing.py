@@ -7,6 +7,9 @@ from lagesbild import calendar, figures, freshness, handout, presenters, setting
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.queries.labels import labeller_static
+from lagesbild.access import Right
+from lagesbild.access.downloads import download
+from lagesbild.access.ui import current_user
 from lagesbild.ui import common
 from lagesbild.ui import data
 from lagesbild.ui.feeds import statuses
@@ -86,6 +89,10 @@ late = "" if common.is_demo() else " ".join(freshness.warnings(statuses()))  # "
 page = handout.weekly_handout(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], f"{flags_note} {late}".strip(),
                               area_wide, presenters.actor_table(actors), housing_table, common.is_demo(),
                               presenters.privacy_note(policy))
-st.download_button("Ladda ned som utskrift (en sida)", page.encode("utf-8"), type="primary",
-                   file_name=f"veckobriefing_{chosen}.html", mime="text/html",
-                   help="Öppna filen i webbläsaren och skriv ut, eller spara som PDF.")
+user = current_user()
+if user.can(Right.DOWNLOAD):  # downloads: analytiker (checked again and logged in downloads.download)
+    what = f"Veckobriefing {chosen} (utskrift): {describe(f)}; publik {policy.audience}"
+    st.download_button("Ladda ned som utskrift (en sida)", lambda: download(user, common.engine(),
+                       lambda: page.encode("utf-8"), what), type="primary",
+                       file_name=f"veckobriefing_{chosen}.html", mime="text/html",
+                       help="Öppna filen i webbläsaren och skriv ut, eller spara som PDF.")

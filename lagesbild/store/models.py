@@ -276,3 +276,35 @@ class AreaPopulationBand(Base):
     year: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     band: Mapped[str] = mapped_column(String(8), primary_key=True)
     population: Mapped[int] = mapped_column(Integer)
+
+
+# --- access: users (fallback roles) and the audit trail (migration 0007) -----------------------
+
+class User(Base):
+    """A person who signed in, under a pseudonym (lagesbild.access.identity.pseudonym). `label` is
+    the only personal data the store holds (name or e-mail from the identity provider, so that an
+    administratör can tell who a pseudonym is); `organisation` and `roles` are the fallback used
+    when the identity provider sends no group/role claim that data/access/roles.toml maps."""
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str | None] = mapped_column(String(64))
+    roles: Mapped[str] = mapped_column(String(200), default="")  # comma-separated role names
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_sign_in: Mapped[dt.datetime | None] = mapped_column(DateTime)  # the ID token's iat
+
+
+class AuditEvent(Base):
+    """Who did what when: append-only for the application (lagesbild.audit; migration 0007 adds
+    triggers that refuse UPDATE and DELETE on both backends)."""
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)  # users.subject (a pseudonym)
+    organisation: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))  # ok, nekad, avvisad
+    detail: Mapped[str] = mapped_column(Text, default="")

@@ -69,11 +69,16 @@ def is_demo() -> bool:
 
 
 def policy() -> Policy:
-    return Policy(k=config.suppression_k(), audience=INTERNAL)
+    """The privacy policy for the signed-in user's audience (extern: every number protected)."""
+    from lagesbild.access.rules import audience_policy
+    from lagesbild.access.ui import current_user
+    return audience_policy(current_user(), Policy(k=config.suppression_k(), audience=INTERNAL))
 
 
 def page_header(title: str, caption: str | None = None) -> None:
     """The title, a one-line purpose, and the demo-data notice on every page."""
+    from lagesbild.access.ui import current_user
+    current_user()  # refuses a page run without the router's signed-in user
     st.title(title)
     if caption:
         st.caption(caption)

@@ -12,6 +12,8 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
+from lagesbild.access.rules import check_query, enforce_policy
+from lagesbild.access.ui import current_user
 from lagesbild.privacy import assert_published
 from lagesbild.queries import areas as areas_q
 from lagesbild.queries import compare, explore as explore_q, housing as housing_q, incidents, maps, trends, walks
@@ -36,6 +38,11 @@ def cached(query: F) -> F:
 
     @functools.wraps(query)
     def call(*args, **kwargs):
+        # The signed-in user's role must allow the query; an external audience gets external
+        # policies only (lagesbild.access.rules).
+        user = current_user()
+        check_query(user, query.__name__)
+        args, kwargs = enforce_policy(user, query.__name__, args, dict(kwargs))
         return _run(name, data_version(), args, tuple(sorted(kwargs.items())))
     return call  # type: ignore[return-value]
 

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from lagesbild.access.rules import AccessDenied
 from lagesbild.store.failures import store_failure
 
 log = logging.getLogger("lagesbild.app")
@@ -31,6 +32,8 @@ def friendly_errors():
     """
     try:
         yield
+    except AccessDenied as exc:  # a role does not allow it: say so, no reference needed
+        st.error(str(exc), icon=":material/lock:")
     except Exception as exc:  # noqa: BLE001 - the last line of defence of a page
         ref = reference()
         failure = store_failure(exc)
