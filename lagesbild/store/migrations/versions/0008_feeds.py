@@ -1,7 +1,7 @@
 """fetched feeds: feed state, Kolada key figures, population per age band
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-29 15:40:00
 
 - feed_state: per fetched feed the last attempt and success, its message and the call times
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
