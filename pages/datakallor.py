@@ -20,7 +20,7 @@ engine = common.engine()
 
 kind = st.selectbox("Typ av data", list(KINDS), format_func=KINDS.get)
 source = st.selectbox("Källa (aktör)", list(SOURCES), format_func=SOURCES.get,
-                      disabled=kind in ("polisen", "areas", "population"))
+                      disabled=kind in ("polisen", "areas", "population", "actions", "outcomes"))
 upload = st.file_uploader("Fil", type=["csv", "txt", "xlsx", "json", "geojson", "gpkg", "zip"],
                           max_upload_size=MAX_UPLOAD_MB)
 options = Options(source="polis" if kind == "polisen" else source)
