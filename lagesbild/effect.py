@@ -144,8 +144,8 @@ def verdict(target: PeriodCounts, comparison: PeriodCounts, displacement: Period
     elif total.z >= Z95:
         text = "Ökningen är större än jämförelseområdenas utveckling ger."
     elif local.z <= -Z95:
-        text = ("Minskning i insatsområdet, men med grannområdena medräknade är skillnaden mot "
-                "jämförelseområdena inte säkerställd (möjlig förflyttning).")
+        text = ("Minskning i insatsområdet jämfört med jämförelseområdena, men inte säkerställd när "
+                "grannområdena räknas med: förflyttning eller slump kan inte uteslutas.")
     else:
         text = "Ingen säkerställd skillnad mot jämförelseområdenas utveckling."
     return Verdict(text, True, total, local, ratio)

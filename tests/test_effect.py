@@ -72,7 +72,7 @@ def test_a_drop_moved_next_door_is_not_called_a_reduction():
     v = verdict(PeriodCounts(60, 20), PeriodCounts(300, 300), PeriodCounts(20, 58), 0.2, 0.2)
     assert v.wdd.value == pytest.approx(-2)
     assert v.local.z == pytest.approx(-40 / math.sqrt(104), abs=1e-9)
-    assert "förflyttning" in v.text and v.text.startswith("Minskning i insatsområdet")
+    assert "förflyttning" in v.text and v.text.startswith("Minskning i insatsområdet jämfört")
 
 
 def test_an_increase_is_called_an_increase():
