@@ -16,6 +16,7 @@ PAGES = {
         st.Page("pages/pyramiden.py", title="Våldspyramiden", icon=":material/change_history:"),
     ],
     "Uppföljning": [
+        st.Page("pages/insatser.py", title="Insatser", icon=":material/task_alt:"),
         st.Page("pages/vandringar.py", title="Trygghetsvandringar", icon=":material/directions_walk:"),
         st.Page("pages/boende.py", title="Boende", icon=":material/apartment:"),
     ],

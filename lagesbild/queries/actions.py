@@ -148,3 +148,19 @@ def export_frame(conn: Connection) -> pd.DataFrame:
     for c in ("start_date", "end_date", "decided_on", "follow_up_on"):
         out[c] = out[c].map(lambda d: d.isoformat() if d else "")
     return out[list(EXPORT_HEADERS)].rename(columns=EXPORT_HEADERS)
+
+
+def bands(conn: Connection, area_codes: tuple[str, ...], first: dt.date, last: dt.date) -> pd.DataFrame:
+    """Action periods to mark on a time chart of first..last: start, end (clipped to the period;
+    open-ended actions run to its end) and a label 'I-0007 Ökad patrullering …'."""
+    df = action_list(conn, area_codes)
+    df = df[[running(s, e, st, first, last) and st != "planerad"
+             for s, e, st in zip(df["start_date"], df["end_date"], df["status"])]]
+    return pd.DataFrame({"start": [max(s, first) for s in df["start_date"]],
+                         "end": [min(e or last, last) for e in df["end_date"]],
+                         "label": [f"{k} {_short(t)}" for k, t in zip(df["action_key"], df["title"])],
+                         "key": df["action_key"]}).sort_values("start").reset_index(drop=True)
+
+
+def _short(text: str, n: int = 28) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"

@@ -6,7 +6,7 @@ from typing import Callable
 import streamlit as st
 
 from lagesbild.privacy import assert_published
-from lagesbild.queries import compare, explore, housing, incidents, maps, trends, walks
+from lagesbild.queries import actions, compare, effect, explore, followup, housing, incidents, maps, trends, walks
 from lagesbild.queries import areas as areas_q
 from lagesbild.ui.common import data_version, engine
 
@@ -39,6 +39,16 @@ QUERIES: dict[str, Callable] = {
     "housing": housing.housing,
     "housing_signals": housing.latest_signals,
     "housing_incident_rates": housing.incident_rates,
+    "action_list": actions.action_list,
+    "week_actions": actions.week_actions,
+    "action_bands": actions.bands,
+    "action_notes": actions.notes,
+    "action_history": actions.history,
+    "action_export": actions.export_frame,
+    "effect_view": effect.effect_view,
+    "yearly_follow_up": followup.yearly_follow_up,
+    "outcomes": followup.outcomes,
+    "lagesbild_document": followup.document,
 }
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 from lagesbild.domain.actions import EST_STEPS, KINDS, STATUSES, Targets, join_codes, split_codes
 from lagesbild.domain.taxonomy import normalise_label
 from lagesbild.domain.vocab import FOCUS_AREAS, STRATEGIC_AREAS
+from lagesbild.exports import FORMULA_START
 from lagesbild.store import actions as action_store
 from lagesbild.store.keys import hashed
 from lagesbild.store.models import Category, ImportLog
@@ -105,6 +106,11 @@ def _target_parser(conn: Connection):
     return parse
 
 
+def unquoted(text: str) -> str:
+    """A text cell as written before the export protected it against formulas (lagesbild.exports)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
 def parse_notes(text) -> list[tuple[dt.date, str]]:
     """'2026-11-10: Fler vuxna ute\n2026-11-17: Lugnare' -> [(date, text), …]."""
     notes = []
@@ -123,7 +129,7 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
     f, h = mapped.frame, mapped.headers
     found, problems = gate(file.name, mapped), Collector(file.name)
     text = lambda name: (f[name] if name in f else pd.Series("", index=f.index)).fillna("").map(  # noqa: E731
-        lambda v: str(v).strip())
+        lambda v: unquoted(str(v).strip()))
     dates = {name: _dates(problems, f, h, name, required=name in ("start", "decided_on"))
              for name in ("start", "end", "decided_on", "follow_up_on")}
     rows = pd.DataFrame({
