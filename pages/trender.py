@@ -29,11 +29,15 @@ if data.empty or data["n"].fillna(0).sum() == 0 and not data["suppressed"].any()
     st.stop()
 data = presenters.with_split_labels(data, split)
 value_name = "Antal händelser" if measure == "count" else "Händelser per 1 000 invånare"
-st.plotly_chart(figures.trend_lines(data, grain, value_name, decimals=0 if measure == "count" else 2),
+show_actions = st.toggle("Visa insatser i urvalets områden", value=True, key="insatser", bind="query-params")
+bands = q("action_bands", f.areas, f.start, f.end) if show_actions else None
+st.plotly_chart(figures.trend_lines(data, grain, value_name, decimals=0 if measure == "count" else 2, bands=bands),
                 config={"displayModeBar": False})
 notes = ["Streckad linje: glidande medelvärde (3 månader / 2 kvartal)", "prickad: samma period året innan"]
 if data["partial"].any():
     notes.append("ofylld ring: perioden är inte slut ännu")
+if bands is not None and len(bands):
+    notes.append("färgade band: insatser från start till slut (sidan Insatser)")
 st.caption("; ".join(notes).capitalize() + ". " + presenters.privacy_note(policy))
 
 st.subheader("År mot år")

@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lagesbild import figures, handout, presenters
+from lagesbild import action_presenters, figures, handout, presenters, report_pdf
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.queries.labels import labeller_static
@@ -52,6 +52,14 @@ flags_note = (f"{flags.attrs.get('cells_tested', 0)} kombinationer av område oc
               f"{flags.attrs.get('baseline', '')}; exakt Poissontest, justerat för antalet tester.")
 st.caption(flags_note)
 
+st.subheader("Insatser")
+action_tables = action_presenters.week_tables(q("week_actions", monday, f.areas))
+if not action_tables:
+    st.info("Inga insatser pågår, ska följas upp eller beslutades denna vecka. Nya beslut skrivs in på sidan Insatser.")
+for heading, table in action_tables.items():
+    st.markdown(f"**{heading}**")
+    st.dataframe(table, hide_index=True)
+
 st.subheader("Händelser per kommundel och strategiskt område")
 cells = q("counts", f, ("kommundel", "strategic_area"), policy)
 if cells.empty:
@@ -83,7 +91,13 @@ else:
 title = f"Veckobriefing vecka {monday.isocalendar().week}, {fmt.date_range(monday, monday + dt.timedelta(days=6))}"
 page = handout.weekly_handout(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], flags_note,
                               area_wide, presenters.actor_table(actors), housing_table, common.is_demo(),
-                              presenters.privacy_note(policy))
-st.download_button("Ladda ned som utskrift (en sida)", page.encode("utf-8"), type="primary",
+                              presenters.privacy_note(policy), action_tables)
+pdf = report_pdf.weekly_pdf(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], flags_note, area_wide,
+                            presenters.actor_table(actors), housing_table, action_tables, common.is_demo(),
+                            presenters.privacy_note(policy))
+c1, c2 = st.columns(2)
+c1.download_button("Ladda ned som PDF", pdf, type="primary", file_name=f"veckobriefing_{chosen}.pdf",
+                   mime="application/pdf", help="En PDF att skriva ut eller skicka med e-post.")
+c2.download_button("Ladda ned som utskrift (HTML)", page.encode("utf-8"),
                    file_name=f"veckobriefing_{chosen}.html", mime="text/html",
-                   help="Öppna filen i webbläsaren och skriv ut, eller spara som PDF.")
+                   help="Öppna filen i webbläsaren och skriv ut.")
