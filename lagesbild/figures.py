@@ -219,7 +219,7 @@ def action_bands(fig: go.Figure, bands: pd.DataFrame, max_labels: int = 8) -> go
         fig.add_vrect(x0=pd.Timestamp(b.start), x1=pd.Timestamp(b.end), fillcolor=BAND_COLORS[i % len(BAND_COLORS)],
                       opacity=0.22, line_width=0, layer="below",
                       annotation_text=b.label if len(bands) <= max_labels else None,
-                      annotation_position="top left", annotation=dict(font_size=11, textangle=-90 if i % 2 else 0))
+                      annotation_position="bottom left" if i % 2 else "top left", annotation=dict(font_size=11))
     return fig
 
 
@@ -232,6 +232,8 @@ def outcome_lines(df: pd.DataFrame, indicator_name: str, unit: str) -> go.Figure
                                  line=dict(color=PALETTE[i % len(PALETTE)], width=3.5 if main else 2,
                                            dash=None if main else "dot"),
                                  hovertemplate="%{x}<br>" + region + ": %{y}<extra></extra>"))
-    fig.update_xaxes(dtick=1, title=None)
     fig.update_yaxes(title=unit)
-    return base_layout(fig, indicator_name, height=340)
+    base_layout(fig, indicator_name, height=360)
+    fig.update_xaxes(dtick=1, title=None, separatethousands=False, tickformat="d")  # years, not numbers
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    return fig

@@ -59,7 +59,7 @@ class Report(FPDF):
 
     def h1(self, text: str):
         self.set_font(self.family_name, "B", 18)
-        self.multi_cell(0, 8, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 8, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def h2(self, text: str):
         if self.get_y() > 250:
@@ -67,19 +67,19 @@ class Report(FPDF):
         self.ln(3)
         self.set_font(self.family_name, "B", 13)
         self.set_text_color(*BLUE)
-        self.multi_cell(0, 6.5, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 6.5, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
 
     def h3(self, text: str):
         self.ln(1)
         self.set_font(self.family_name, "B", 10.5)
-        self.multi_cell(0, 5.5, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 5.5, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
 
     def para(self, text: str, size: float = 10, note: bool = False):
         self.set_font(self.family_name, "", size - (1.5 if note else 0))
         if note:
             self.set_text_color(*GREY)
-        self.multi_cell(0, 4.6 if not note else 4, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 4.6 if not note else 4, self.text_of(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(0)
         self.ln(1)
 
@@ -90,7 +90,7 @@ class Report(FPDF):
         self.set_font(self.family_name, "", 10)
         for line in lines:
             self.multi_cell(0, 4.8, self.text_of(f"•  {line}") if self.unicode else self.text_of(f"-  {line}"),
-                            new_x="LMARGIN", new_y="NEXT")
+                            align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
     def table(self, df: pd.DataFrame, widths: tuple[float, ...] | None = None, size: float = 8.5):
@@ -187,7 +187,7 @@ def weekly_pdf(title: str, selection: str, kpis: list[tuple[str, str, str]], fla
     pdf.h2("Insatser")
     for heading, table in actions.items():
         pdf.h3(heading)
-        pdf.table(table, size=8)
+        pdf.table(table, _widths(table, (13, 52, 26, 36, 16)), size=8)
     pdf.h2("Per kommundel och strategiskt område")
     pdf.table(area_table)
     pdf.h2("Trygghetsvandringar: åtgärder per ansvarig")

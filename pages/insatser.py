@@ -112,7 +112,7 @@ with meeting:
             "new_value": "Efter"}), hide_index=True)
 
 with effect_tab:
-    judged = actions[actions["status"] != "avbruten"]
+    judged = actions[(actions["status"] != "avbruten") & (actions["start_date"] <= today())]
     if judged.empty:
         st.info("Inga insatser att bedöma.")
     else:
@@ -120,7 +120,7 @@ with effect_tab:
                            format_func=lambda k: f"{k} {judged.set_index('action_key').at[k, 'title']}")
         chosen_cmp = st.multiselect("Jämförelseområden (tomt: samma socioekonomiska typ enligt SCB)",
                                     list(OMRADEN),
-                                    format_func=AREAS.get, key="jamfor")
+                                    format_func=AREAS.get, key="jamfor", placeholder="Automatiskt val")
         try:
             view = q("effect_view", key, policy, tuple(chosen_cmp))
         except NoEffectView as exc:

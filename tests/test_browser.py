@@ -24,12 +24,12 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # legacy pages/ mode would run it without the router; lagesbild.ui.filters hands over).
 PAGES = {"veckobriefing": "Veckobriefing", "": "Översikt", "trender": "Trender", "karta": "Karta",
          "pyramiden": "Våldspyramiden", "vandringar": "Trygghetsvandringar", "boende": "Boende",
-         "utforska": "Utforska", "datakallor": "Datakällor"}
+         "utforska": "Utforska", "datakallor": "Datakällor", "insatser": "Insatser"}
 MAIN_CONTENT = {"": "[data-testid=stMetric]", "veckobriefing": "[data-testid=stMetric]",
                 "trender": ".js-plotly-plot", "karta": "[data-testid=stDeckGlJsonChart]",
                 "pyramiden": ".js-plotly-plot", "vandringar": "[data-testid=stMetric]",
                 "boende": ".js-plotly-plot", "utforska": "[data-testid=stDataFrame]",
-                "datakallor": "[data-testid=stFileUploader]"}
+                "datakallor": "[data-testid=stFileUploader]", "insatser": "[data-testid=stDataFrame]"}
 
 
 def _free_port() -> int:
