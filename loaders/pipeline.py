@@ -30,7 +30,7 @@ KINDS: dict[str, str] = {
     "actions": "Insatser (export från sidan Insatser, CSV/xlsx)",
     "outcomes": "Utfallsindikatorer per år (Koladas export JSON, eller CSV/xlsx)",
 }
-DATA_KINDS = {"incidents", "polisen", "walks", "housing"}  # kinds the demo data also has
+DATA_KINDS = {"incidents", "polisen", "walks", "housing", "actions", "outcomes"}  # kinds the demo data also has
 Progress = Callable[[float, str], None]
 log = logs.get("import")
 

@@ -58,7 +58,7 @@ with meeting:
             if st.form_submit_button("Spara insatsen", type="primary"):
                 problems = [m for ok, m in ((title.strip(), "Rubrik saknas."), (responsible.strip(), "Ansvarig saknas."),
                                             (areas, "Välj minst ett område."),
-                                            (end is None or end >= start, "Slut ligger före start."))if not ok]
+                                            (end is None or end >= start, "Slut ligger före start.")) if not ok]
                 if problems:
                     st.error(" ".join(problems))
                 else:

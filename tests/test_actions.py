@@ -129,3 +129,17 @@ def test_personal_data_in_an_action_file_is_refused(empty_engine):
     with pytest.raises(PersonalDataFound):
         run(empty_engine, "actions", "insatser.csv", csv_bytes([HEAD, line]))
     assert scalar(empty_engine, "select count(*) from actions") == 0
+
+
+def test_actions_are_not_mixed_into_the_demo_silently(empty_engine):
+    from lagesbild.setup import seed_demo
+    from loaders.errors import DemoDataPresent
+    from tests.conftest import DEMO_TODAY
+    with empty_engine.begin() as conn:
+        seed_demo(conn, DEMO_TODAY)
+    data = csv_bytes([HEAD, GOOD])
+    with pytest.raises(DemoDataPresent):
+        run(empty_engine, "actions", "insatser.csv", data)
+    result = run(empty_engine, "actions", "insatser.csv", data, replace_demo=True)
+    assert result.stored.inserted == 1 and result.demo_removed > 0
+    assert rows(empty_engine, "select title from actions") == [("Trygghetsvandring",)]

@@ -154,7 +154,7 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
                                   for i, t, d, a in zip(ids, rows["title"], rows["decided_on"], rows["area_codes"])])
     _check_repeats(problems, rows)
     problems.raise_if_any()
-    return Prepared(KIND, file, options.source, len(f), {"actions": rows}, rows.drop(columns=["notes"]))
+    return Prepared(KIND, file, None, len(f), {"actions": rows}, rows.drop(columns=["notes"]))
 
 
 def _dates(problems: Collector, f, h, name: str, required: bool) -> pd.Series:

@@ -72,11 +72,11 @@ def prepare(conn: Connection, file, options: Options) -> Prepared:
     if file.suffix == ".json":
         f = kolada_rows(file.name, file.data)
         h = {c: c for c in f.columns}
-        found, source = Collector(file.name), options.source or "Kolada (RKA), CC BY 4.0"
+        found, source = Collector(file.name), "Kolada (RKA), CC BY 4.0"
     else:
         mapped = read_mapped(file, KIND, None, options.mapping, FIELDS, REQUIRED, TYPED)
         f, h = mapped.frame, mapped.headers
-        found, source = gate(file.name, mapped), options.source or file.name
+        found, source = gate(file.name, mapped), file.name
     problems = Collector(file.name)
     meta = known_indicators()
     text = lambda name, default="": (f[name] if name in f else pd.Series(default, index=f.index)).fillna(default).astype(str).str.strip()  # noqa: E731
@@ -104,7 +104,7 @@ def prepare(conn: Connection, file, options: Options) -> Prepared:
     unknown = sorted(set(rows["indicator"]) - set(meta) - set(rows.loc[text("name") != "", "indicator"]))
     notes = [f"Okända indikatorer utan namn (visas med sin kod): {', '.join(unknown)}. Lägg till dem i "
              "data/outcomes/indicators.csv."] if unknown else []
-    return Prepared(KIND, file, source, len(f), {"outcomes": rows}, rows, notes)
+    return Prepared(KIND, file, None, len(f), {"outcomes": rows}, rows, notes)
 
 
 def _region_parser(conn: Connection):
