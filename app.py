@@ -1,4 +1,4 @@
-"""Lägesbild: the router. Shared sidebar filters, then the chosen page from pages/."""
+"""Lägesbild: the router. Shared sidebar filters, then the chosen page from views/ (see README: why not pages/)."""
 import streamlit as st
 
 from lagesbild.ui import common
@@ -9,20 +9,20 @@ st.set_page_config(page_title="Lägesbild", page_icon=":material/radar:", layout
 
 PAGES = {
     "Lägesbild": [
-        st.Page("pages/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
-        st.Page("pages/veckobriefing.py", title="Veckobriefing", icon=":material/calendar_view_week:"),
-        st.Page("pages/trender.py", title="Trender", icon=":material/trending_up:"),
-        st.Page("pages/karta.py", title="Karta", icon=":material/map:"),
-        st.Page("pages/pyramiden.py", title="Våldspyramiden", icon=":material/change_history:"),
+        st.Page("views/oversikt.py", title="Översikt", icon=":material/dashboard:", default=True),
+        st.Page("views/veckobriefing.py", title="Veckobriefing", icon=":material/calendar_view_week:"),
+        st.Page("views/trender.py", title="Trender", icon=":material/trending_up:"),
+        st.Page("views/karta.py", title="Karta", icon=":material/map:"),
+        st.Page("views/pyramiden.py", title="Våldspyramiden", icon=":material/change_history:"),
     ],
     "Uppföljning": [
-        st.Page("pages/insatser.py", title="Insatser", icon=":material/task_alt:"),
-        st.Page("pages/vandringar.py", title="Trygghetsvandringar", icon=":material/directions_walk:"),
-        st.Page("pages/boende.py", title="Boende", icon=":material/apartment:"),
+        st.Page("views/insatser.py", title="Insatser", icon=":material/task_alt:"),
+        st.Page("views/vandringar.py", title="Trygghetsvandringar", icon=":material/directions_walk:"),
+        st.Page("views/boende.py", title="Boende", icon=":material/apartment:"),
     ],
     "Analys och data": [
-        st.Page("pages/utforska.py", title="Utforska", icon=":material/table_chart:"),
-        st.Page("pages/datakallor.py", title="Datakällor", icon=":material/upload_file:"),
+        st.Page("views/utforska.py", title="Utforska", icon=":material/table_chart:"),
+        st.Page("views/datakallor.py", title="Datakällor", icon=":material/upload_file:"),
     ],
 }
 

@@ -62,8 +62,8 @@ class Recorder:
 
     def install(self) -> None:
         from lagesbild.ui import data
-        for name, fn in list(data.QUERIES.items()):
-            data.QUERIES[name] = self._wrap(name, fn)
+        for name, fn in list(data._QUERIES.items()):  # the functions `cached` wraps, by full name
+            data._QUERIES[name] = self._wrap(name.rsplit(".", 1)[-1], fn)
 
     def _wrap(self, name, fn):
         def wrapped(*args, **kwargs):
@@ -126,7 +126,7 @@ class Driver:
         at.run()
         self.rec.page = page
         if page != "oversikt":
-            at.switch_page(f"pages/{page}.py")
+            at.switch_page(f"views/{page}.py")
         at.query_params.update(params)
         return at, self.timed(at, params)
 

@@ -1,8 +1,9 @@
-"""Settings read from the environment, with the embedded defaults."""
+"""Paths of the embedded defaults, and the two settings every part needs (lagesbild.settings)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from lagesbild import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = ROOT / "data"
@@ -15,9 +16,9 @@ MAPPINGS_DIR = DATA_DIR / "mappings"
 
 def database_url() -> str:
     """The database to use: DATABASE_URL, or the embedded SQLite file under data/."""
-    return os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+    return settings.value("database_url") or f"sqlite:///{DEFAULT_DB_PATH}"
 
 
 def suppression_k() -> int:
     """Smallest person-related count that may be shown exactly (DESIGN.md: default 5)."""
-    return int(os.environ.get("LAGESBILD_K", "5"))
+    return settings.value("k")

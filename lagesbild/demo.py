@@ -17,6 +17,7 @@ import shapely
 from dateutil.easter import easter
 from shapely.geometry import shape
 
+from lagesbild.calendar import last_complete_week_end
 from lagesbild.demo_profiles import (AGES, AREA_FACTOR, DEMO_STREAMS, HOURS, HOUSING_AREA_FACTOR,
                                      PLACES, REJECT_REASONS, RESPONSIBLE, WALK_TEXT)
 from lagesbild.domain.geo import cell_of, geom_to_sweref
@@ -32,11 +33,6 @@ class DemoArea:
     population: int
     socioeconomic_type: int
     geometry: dict  # GeoJSON, WGS84
-
-
-def last_complete_week_end(today: dt.date) -> dt.date:
-    """The Sunday that ends the last complete ISO week before `today`."""
-    return today - dt.timedelta(days=today.weekday() + 1)
 
 
 def demo_period(today: dt.date, years: int = 3) -> tuple[dt.date, dt.date]:

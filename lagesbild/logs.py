@@ -11,6 +11,8 @@ import logging
 import os
 import sys
 
+from lagesbild import settings
+
 ROOT = "lagesbild"
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -18,7 +20,7 @@ FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def configure(level: int = logging.INFO, command_line: bool = False) -> logging.Logger:
     """Attach one handler to the 'lagesbild' logger (once per process)."""
     logger = logging.getLogger(ROOT)
-    path = os.environ.get("LAGESBILD_LOG_FILE")
+    path = settings.value("log_file")
     if not logger.handlers and (path or not command_line):
         handler = logging.FileHandler(path, encoding="utf-8") if path else logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(FORMAT))

@@ -4,9 +4,11 @@ from __future__ import annotations
 import pandas as pd
 
 from lagesbild import formatting as fmt
+from lagesbild import settings
 from lagesbild.domain.vocab import PRIORITIES, WALK_CATEGORIES, WALK_STATUSES
 from lagesbild.exports import neutralise_formulas
 from lagesbild.privacy import EXTERNAL, Policy
+from lagesbild.queries.compare import Baseline, Flags
 
 
 def change_text(change, now_label: str, before_label: str) -> str:
@@ -30,14 +32,28 @@ def area_table(df: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def metric_delta(change, now_label: str, before_label: str, what: str) -> str | None:
-    """Delta text for st.metric: a percent when allowed, else the earlier count.
+def metric_delta(change, now: float, before: float, before_label: str, what: str) -> str | None:
+    """Delta text for st.metric, whose arrow follows the sign written first (an ASCII '-' points
+    down): a percent when allowed, else the difference of the two published counts, else (a count
+    shown as '<k') no delta at all — never an arrow that says nothing."""
+    if change is not None and not pd.isna(change):
+        return f"{fmt.percent(change, signed=True).replace('−', '-')} mot {what}"
+    if pd.isna(now) or pd.isna(before):
+        return None
+    diff = now - before
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
+    return f"{sign}{fmt.number(abs(diff))} mot {what} ({before_label})"
 
-    st.metric reads the direction from a leading ASCII '-', so the sign is written that way here.
-    """
-    if change is None or pd.isna(change):
-        return f"{what}: {before_label}"
-    return f"{fmt.percent(change, signed=True).replace('−', '-')} mot {what}"
+
+def normal_delta(now: float, expected: float, small_label: str) -> str | None:
+    """Veckobriefing's delta: the week against its normal week, the arrow following the sign."""
+    if pd.isna(expected):
+        return f"normalt {small_label} totalt"
+    if pd.isna(now):
+        return f"normalt {fmt.number(expected, 1)}"
+    diff = now - expected
+    sign = "+" if diff > 0 else ("-" if diff < 0 else "±")
+    return f"{sign}{fmt.number(abs(diff), 1)} mot normalt {fmt.number(expected, 1)}"
 
 
 def privacy_note(policy: Policy) -> str:
@@ -46,6 +62,49 @@ def privacy_note(policy: Policy) -> str:
     return (f"{who} under {policy.k} visas som {policy.label()}; från {policy.k} och uppåt har de ett litet "
             f"slumpmässigt brus (högst ±{policy.ptable.max_deviation}) så att inga små tal kan räknas fram "
             "genom att jämföra vyer. Delarna summerar därför inte alltid exakt till totalen.")
+
+
+def percent_rule_note() -> str:
+    return (f"Procentuell förändring visas bara när båda talen är minst {settings.value('min_for_percent')}; "
+            "annars visas talen.")
+
+
+def baseline_text(b: Baseline | None) -> str:
+    """'jämfört med genomsnittet för 12 föregående veckor (v. 35 2026 – v. 46 2026)'."""
+    if b is None:
+        return "ingen baslinje (för lite data före perioden)"
+    unit = "veckor" if b.weeks == 1 else "perioder av samma längd"
+    return (f"jämfört med genomsnittet för {b.periods} föregående {unit} "
+            f"({fmt.week_label(b.start)} – {fmt.week_label(b.last_week)})")
+
+
+def weekly_mean_text(b: Baseline) -> str:
+    """'medel per vecka v. 35 2026 – v. 46 2026'."""
+    return f"medel per vecka {fmt.week_label(b.start)} – {fmt.week_label(b.last_week)}"
+
+
+def period_text(b: Baseline) -> str:
+    """The compared period in weeks: 'v. 47 2026' or 'v. 35 2026 – v. 47 2026'."""
+    if b.weeks == 1:
+        return fmt.week_label(b.current)
+    return f"{fmt.week_label(b.current)} – {fmt.week_label(b.current_last_week)}"
+
+
+def flags_test_note(flags: Flags) -> str:
+    """What the flags tested and against which baseline, in words the room understands."""
+    level = fmt.percent(settings.value("significance"))
+    return (f"Test: {flags.tested} kombinationer av område och kategori prövades "
+            f"{baseline_text(flags.baseline)} med ett exakt Poissontest; p-värdena är justerade för "
+            f"antalet tester (Benjamini–Hochberg, {level}).")
+
+
+def chance_text(q: float) -> str:
+    """A q-value in words: how likely the difference is to be chance."""
+    if q < 0.001:
+        return "mycket osannolikt att det är slump"
+    if q < 0.01:
+        return f"osannolikt att det är slump (q = {fmt.number(q, 3)})"
+    return f"troligen inte slump (q = {fmt.number(q, 2)})"
 
 
 def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict,
@@ -58,8 +117,7 @@ def unusual_lines(df: pd.DataFrame, area_names: dict, category_names: dict,
         expected = f"{small} totalt i baslinjen" if r.get("expected_suppressed") else fmt.number(r["expected"], 1)
         lines.append(f"**{category_names.get(r['category'], r['category'])}** i "
                      f"**{area_names.get(r['area_id'], r['area_id'])}**: {r['observed_label']} händelser, "
-                     f"{word} än väntat (normalt {expected}); "
-                     f"q = {fmt.number(r['q'], 3) if r['q'] >= 0.001 else '<0,001'}")
+                     f"{word} än väntat (normalt {expected}); {chance_text(r['q'])}")
     return lines
 
 

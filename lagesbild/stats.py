@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binom
 
-ALPHA = 0.05
+from lagesbild import settings
+
 MIN_EVENTS = 5  # cells with fewer events in the current + baseline periods are not tested
 
 
@@ -38,11 +39,12 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
 
 
 def flag_unusual(current: pd.DataFrame, baseline: pd.DataFrame, keys: list[str], periods: int,
-                 alpha: float = ALPHA) -> pd.DataFrame:
+                 alpha: float | None = None) -> pd.DataFrame:
     """Every tested cell with observed, expected, ratio, p, q and `direction` (up/down/None).
 
     `current` and `baseline` hold columns keys + n; baseline n is the total over `periods`.
     """
+    alpha = alpha or settings.value("significance")
     merged = (current[keys + ["n"]].rename(columns={"n": "observed"})
               .merge(baseline[keys + ["n"]].rename(columns={"n": "baseline_total"}), on=keys, how="outer")
               .fillna({"observed": 0, "baseline_total": 0}))

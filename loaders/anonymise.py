@@ -375,7 +375,12 @@ def safe_problem(problem: Problem) -> Problem:
 # only on such values, found for a whole column at once with pyarrow.
 _WS = r"[\t\n\x{0b}\f\r\x{1c}-\x{1f}\x{85}\p{Z}_]"
 MAYBE_PERSONAL = "|".join(f"(?:{pattern})" for pattern in [
-    r"\p{Nd}(?:[\p{Nd}().+/\-\x{ad}\x{2010}-\x{2015}\x{2212}\x{fe58}\x{fe63}\x{ff0d}]|" + _WS + r"){6,}",
+    # personnummer: 6 (or 8) digits, at most three spaces/dashes/'+', 4 digits
+    r"\p{Nd}{6}(?:[+\-\x{ad}\x{2010}-\x{2015}\x{2212}\x{fe58}\x{fe63}\x{ff0b}\x{ff0d}]|" + _WS + r"){0,3}\p{Nd}{4}",
+    # phone: +46/0046, or a 0 that starts a number (not inside an id like 'K1000000'), 6+ digits on
+    r"(?:[+\x{ff0b}]|00)" + _WS + r"*4" + _WS + r"*6|(?:^|[^\p{L}\p{Nd}+\x{ff0b}])\(?[0\x{ff10}]"
+    r"(?:[().\-/\x{ad}\x{2010}-\x{2015}\x{2212}\x{fe58}\x{fe63}\x{ff0d}]|" + _WS + r"){0,4}"
+    r"(?:\p{Nd}(?:[().\-/\x{ad}\x{2010}-\x{2015}\x{2212}\x{fe58}\x{fe63}\x{ff0d}]|" + _WS + r"){0,3}){6,}",
     r"(?i)(?:@|\bat\b|snabel)",
     r"(?i)(?:" + _STREET_END[3:-1] + "|" + _PLACE_END[3:-1] + r"|väg|gata|gränd|allé|backe|"
     r"torg|gård|stig|plats|hage|udde|park)" + _WS + r"*\p{Nd}",

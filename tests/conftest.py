@@ -165,3 +165,20 @@ def published_labels(df, by, k: int = 5):
     values, small = published_values(groups["n"], groups["ksum"], groups["person"], Policy(k=k))
     import pandas as pd
     return pd.Series([f"<{k}" if s else number(v) for v, s in zip(values, small)], index=groups.index)
+
+
+def plotly_array(values) -> list:
+    """The values of a plotly trace array as plain Python: plotly 7 writes numeric arrays as
+    {'dtype': …, 'bdata': base64} (typed arrays); lists stay lists (flattened)."""
+    import base64
+
+    import numpy as np
+    import pandas as pd
+    if values is None:
+        return []
+    if isinstance(values, dict) and "bdata" in values:
+        arr = np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"]))
+        return arr.tolist()  # 'shape' (e.g. "5, 1") only arranges the same values
+    if isinstance(values, dict):
+        return []
+    return pd.Series(values, dtype=object).explode().tolist()

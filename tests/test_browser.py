@@ -20,8 +20,8 @@ from tests.conftest import DEMO_TODAY, require
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# A shared link is often the first request after a restart: open a subpage first (Streamlit's
-# legacy pages/ mode would run it without the router; lagesbild.ui.filters hands over).
+# A shared link is often the first request after a restart: open a subpage first (see also
+# test_first_hit_after_a_restart: the pages live in views/, so Streamlit's legacy pages/ mode never runs).
 PAGES = {"veckobriefing": "Veckobriefing", "": "Översikt", "trender": "Trender", "karta": "Karta",
          "pyramiden": "Våldspyramiden", "vandringar": "Trygghetsvandringar", "boende": "Boende",
          "utforska": "Utforska", "datakallor": "Datakällor", "insatser": "Insatser"}
@@ -38,12 +38,8 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
-    db = tmp_path_factory.mktemp("browser") / "demo.db"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "LAGESBILD_TODAY": DEMO_TODAY.isoformat()}
-    subprocess.run([sys.executable, "-m", "lagesbild", "init"], env=env, check=True, cwd=ROOT)
+def start_server(env: dict) -> tuple[subprocess.Popen, str]:
+    """`streamlit run app.py` on a free port; returns the process and its URL once it answers."""
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                              "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -53,12 +49,25 @@ def server(tmp_path_factory):
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
+                return proc, url
         except OSError:
             time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not answer /_stcore/health within 60 s:\n" + proc.stdout.read().decode())
+    proc.kill()
+    pytest.fail("streamlit did not answer /_stcore/health within 60 s:\n" + proc.stdout.read().decode())
+
+
+@pytest.fixture(scope="module")
+def demo_env(tmp_path_factory):
+    require(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    db = tmp_path_factory.mktemp("browser") / "demo.db"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "LAGESBILD_TODAY": DEMO_TODAY.isoformat()}
+    subprocess.run([sys.executable, "-m", "lagesbild", "init"], env=env, check=True, cwd=ROOT)
+    return env
+
+
+@pytest.fixture(scope="module")
+def server(demo_env):
+    proc, url = start_server(demo_env)
     yield url
     proc.terminate()
     proc.wait(timeout=10)
@@ -95,3 +104,23 @@ def test_page_renders_in_chromium(server, browser, path):
 
 def test_health_endpoint(server):
     assert urllib.request.urlopen(f"{server}/_stcore/health", timeout=5).read() == b"ok"
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p])
+def test_first_hit_after_a_restart(demo_env, browser, path):
+    """A shared link opened as the very first request of a freshly started server gets the router:
+    our page titles in the sidebar, the shared filters, the page itself, no 'Page not found'."""
+    proc, url = start_server(demo_env)
+    try:
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        page.goto(f"{url}/{path}")
+        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
+        page.wait_for_selector("h1", timeout=60_000)
+        sidebar = page.locator("[data-testid=stSidebar]").inner_text()
+        assert page.locator("h1").first.inner_text().strip() == PAGES[path]
+        assert "Urval" in sidebar and "Översikt" in sidebar and ".py" not in sidebar
+        assert "does not seem to exist" not in page.content()
+        page.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from lagesbild import figures, handout, map_figures, presenters
@@ -86,3 +87,44 @@ def test_handout_is_one_self_contained_page():
 def test_change_text_only_gives_percent_when_allowed():
     assert presenters.change_text(0.25, "50", "40") == "+25\u00a0%"
     assert presenters.change_text(np.nan, "6", "<5") == "6 mot <5"
+
+
+def test_baseline_and_chance_in_words():
+    import datetime as dt
+    from lagesbild import presenters
+    from lagesbild.queries.compare import Baseline, Flags
+    week = Baseline(periods=12, weeks=1, start=dt.date(2026, 8, 24), current=dt.date(2026, 11, 16))
+    assert presenters.baseline_text(week) == ("jämfört med genomsnittet för 12 föregående veckor "
+                                              "(v.\u00a035 2026 – v.\u00a046 2026)")
+    assert presenters.weekly_mean_text(week) == "medel per vecka v.\u00a035 2026 – v.\u00a046 2026"
+    assert presenters.period_text(week) == "v.\u00a047 2026"
+    four = Baseline(periods=3, weeks=4, start=dt.date(2026, 8, 24), current=dt.date(2026, 11, 16))
+    assert presenters.period_text(four) == "v.\u00a047 2026 – v.\u00a050 2026"
+    assert presenters.baseline_text(None) == "ingen baslinje (för lite data före perioden)"
+    assert [presenters.chance_text(q) for q in (0.0004, 0.004, 0.03)] == [
+        "mycket osannolikt att det är slump", "osannolikt att det är slump (q = 0,004)",
+        "troligen inte slump (q = 0,03)"]
+    note = presenters.flags_test_note(Flags(cells=None, baseline=week, tested=40))
+    assert note.startswith("Test: 40 kombinationer") and "(Benjamini–Hochberg, 5\u00a0%)" in note
+
+
+@pytest.mark.parametrize("change,now,before,expected", [
+    (0.12, 112.0, 100.0, "+12\u00a0% mot föregående period"),
+    (-0.05, 95.0, 100.0, "-5\u00a0% mot föregående period"),
+    (float("nan"), 8.0, 6.0, "+2 mot föregående period (6)"),
+    (float("nan"), 6.0, 8.0, "-2 mot föregående period (8)"),
+    (float("nan"), 7.0, 7.0, "±0 mot föregående period (7)"),
+    (float("nan"), float("nan"), 8.0, None),
+])
+def test_metric_delta_arrow_follows_the_sign(change, now, before, expected):
+    from lagesbild import presenters
+    assert presenters.metric_delta(change, now, before, presenters.fmt.number(before), "föregående period") == expected
+
+
+@pytest.mark.parametrize("now,expected_mean,text", [
+    (87.0, 95.6, "-8,6 mot normalt 95,6"), (104.0, 95.6, "+8,4 mot normalt 95,6"),
+    (float("nan"), 3.2, "normalt 3,2"), (12.0, float("nan"), "normalt <5 totalt"),
+])
+def test_normal_delta_arrow_follows_the_sign(now, expected_mean, text):
+    from lagesbild import presenters
+    assert presenters.normal_delta(now, expected_mean, "<5") == text

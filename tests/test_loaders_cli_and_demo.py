@@ -95,7 +95,7 @@ def test_datakallor_page_renders(tmp_path, monkeypatch):
     from lagesbild.setup import ensure_database
     from lagesbild.store.engine import make_engine
     ensure_database(make_engine(f"sqlite:///{tmp_path / 'page.db'}"), demo=False)
-    app = AppTest.from_file("../pages/datakallor.py", default_timeout=30).run()
+    app = AppTest.from_file("../views/datakallor.py", default_timeout=30).run()
     assert not app.exception
     assert app.title[0].value == "Datakällor"
     assert [s.value for s in app.subheader] == ["Hur färska är data?", "Importlogg"]

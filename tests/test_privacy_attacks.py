@@ -4,7 +4,7 @@ person-related counts by differencing what the views publish.
 A small store (built through the real loader, on SQLite and PostgreSQL) holds 1–4 person-related
 incidents per area, category and week beside larger place-bound and person-related counts, some
 in "Okänt område", with map cells and housing evictions. Every view is read through the same query
-functions the pages call (lagesbild.ui.data.QUERIES). The attacks:
+functions the pages call (wrapped by lagesbild.ui.data.cached). The attacks:
 
 - total minus parts: a strategic area's metric (Översikt) minus the categories Utforska shows;
   a one-row Utforska table's total minus its cells; a kommundel minus its områden (Översikt's

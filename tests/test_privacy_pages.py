@@ -22,6 +22,7 @@ from lagesbild.queries import compare, explore, housing, maps
 from lagesbild.queries.areas import area_frame
 from lagesbild.queries.filters import Filters
 from lagesbild import presenters
+from tests.conftest import plotly_array
 from tests.test_pages import run_page
 from tests.test_privacy_attacks import WEEKS, attack_store  # noqa: F401 - the fixture
 
@@ -93,8 +94,38 @@ def test_veckobriefing_metrics_are_the_published_week(attack_app):
     assert not at.exception
     week = Filters(WEEKS[-1], WEEKS[-1] + dt.timedelta(days=6))
     with attack_app.connect() as conn:
-        by_strategy, _ = compare.briefing(conn, week, Policy(), WEEKS[0], 12)
+        by_strategy = compare.briefing(conn, week, Policy(), WEEKS[0], 12)[0].table
     metrics = {m.label: m.value for m in at.metric}
     for code, name in STRATEGIC_AREAS.items():
         row = by_strategy[by_strategy.strategic_area == code]
         assert metrics[name] == (row["n_label"].iloc[0] if len(row) else "0")
+
+
+def _plotted(at) -> list[float]:
+    values = []
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec).get("data", []):
+            for axis in ("y", "z"):
+                flat = pd.Series(plotly_array(trace.get(axis)), dtype=object)
+                values += [float(x) for x in pd.to_numeric(flat, errors="coerce").dropna()]
+    return values
+
+
+def test_trender_chart_plots_only_published_values(attack_app):
+    at = run_page("trender", {"period": "Senaste 4 veckorna"})
+    assert not at.exception
+    from lagesbild.queries import trends
+    with attack_app.connect() as conn:
+        series = trends.series(conn, FOUR_WEEKS, "month", "strategic_area", "count", Policy())
+    published = set(pd.concat([series["value"], series["value_ly"], series["rolling"]]).dropna().round(6))
+    plotted = _plotted(at)
+    assert plotted and set(pd.Series(plotted).round(6)) <= published
+
+
+def test_pyramiden_table_is_the_published_breakdown(attack_app):
+    at = run_page("pyramiden", {"period": "Senaste 4 veckorna"})
+    assert not at.exception
+    with attack_app.connect() as conn:
+        by_area = compare.pyramid_by_area(conn, FOUR_WEEKS, Policy())
+    pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True),
+                                  presenters.pyramid_table(by_area).reset_index(drop=True), check_dtype=False)

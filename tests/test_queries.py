@@ -107,10 +107,10 @@ def test_the_injected_signals_stand_out_in_the_last_week(demo_engine):
     with demo_engine.connect() as conn:
         flags = compare.unusual(conn, WEEK, "omrade", Policy(), dt.date(2023, 1, 2), 12)
         names = dict(conn.execute(select(Area.id, Area.name)).all())
-    found = {(names[a], c) for a, c in zip(flags.area_id, flags.category)}
+    found = {(names[a], c) for a, c in zip(flags.cells.area_id, flags.cells.category)}
     assert {("Norsborg", "brand_fordon"), ("Hallunda", "ungdomsvald")} <= found
-    assert flags.attrs["periods"] == 12
-    assert "12 föregående veckor" in flags.attrs["baseline"]
+    assert flags.baseline.periods == 12 and flags.baseline.weeks == 1
+    assert flags.baseline.start == WEEK.start - dt.timedelta(weeks=12)
 
 
 def test_map_table_and_chart_agree(demo_engine):
@@ -174,8 +174,9 @@ def test_overview_equals_its_three_queries(demo_engine, level):
             pd.testing.assert_frame_equal(summary, compare.area_summary(conn, f, level, Policy()))
             pd.testing.assert_frame_equal(total, compare.compare_periods(conn, f, "strategic_area", Policy()))
             want = compare.unusual(conn, f, level, Policy(), first)
-            pd.testing.assert_frame_equal(flags, want)
-            assert flags.attrs == want.attrs and summary.attrs == compare.area_summary(conn, f, level, Policy()).attrs
+            pd.testing.assert_frame_equal(flags.cells, want.cells)
+            assert (flags.baseline, flags.tested) == (want.baseline, want.tested)
+            assert summary.attrs == compare.area_summary(conn, f, level, Policy()).attrs
 
 
 def test_briefing_equals_its_two_queries(demo_engine):
@@ -183,10 +184,10 @@ def test_briefing_equals_its_two_queries(demo_engine):
     for first in (dt.date(2023, 11, 20), WEEK.start - dt.timedelta(weeks=5)):
         for f in (WEEK, Filters(WEEK.start, WEEK.end, sources=("polis",))):
             with demo_engine.connect() as conn:
-                by_strategy, flags = compare.briefing(conn, f, Policy(), first, 12)
+                week, flags = compare.briefing(conn, f, Policy(), first, 12)
                 want = compare.week_vs_baseline(conn, f, "strategic_area", Policy(), 12)
-                pd.testing.assert_frame_equal(by_strategy, want)
-                assert by_strategy.attrs == want.attrs
+                pd.testing.assert_frame_equal(week.table, want.table)
+                assert week.baseline == want.baseline
                 want = compare.unusual(conn, f, "omrade", Policy(), first, 12)
-                pd.testing.assert_frame_equal(flags, want)
-                assert flags.attrs == want.attrs
+                pd.testing.assert_frame_equal(flags.cells, want.cells)
+                assert (flags.baseline, flags.tested) == (want.baseline, want.tested)

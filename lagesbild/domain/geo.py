@@ -6,7 +6,9 @@ from functools import lru_cache
 import numpy as np
 from pyproj import Transformer
 
-CELL_SIZE_M = 250
+from lagesbild import settings
+
+CELL_SIZE_M: int = settings.value("cell_size_m")  # fixed: the stored cells are of this size
 
 
 @lru_cache(maxsize=None)

@@ -96,7 +96,7 @@ def action_list(conn: Connection, area_codes: tuple[str, ...] = ()) -> pd.DataFr
     """Every action whose areas overlap the selection, with labels."""
     df = actions(conn)
     expansion = area_expansion(area_frame(conn))
-    df = df[[covers(a, area_codes, expansion) for a in df["area_codes"]]].reset_index(drop=True)
+    df = df[_mask(df, [covers(a, area_codes, expansion) for a in df["area_codes"]])].reset_index(drop=True)
     return labelled(conn, df)
 
 
@@ -114,8 +114,8 @@ def week_actions(conn: Connection, monday: dt.date, area_codes: tuple[str, ...] 
     due = [st in OPEN and ((f is not None and f <= sunday) or (e is not None and monday <= e <= sunday))
            for st, f, e in zip(df["status"], df["follow_up_on"], df["end_date"])]
     new = [d is not None and monday <= d <= sunday for d in df["decided_on"]]
-    return WeekActions(df[runs].reset_index(drop=True), df[due].reset_index(drop=True),
-                       df[new].reset_index(drop=True))
+    return WeekActions(df[_mask(df, runs)].reset_index(drop=True), df[_mask(df, due)].reset_index(drop=True),
+                       df[_mask(df, new)].reset_index(drop=True))
 
 
 def notes(conn: Connection, key: str) -> pd.DataFrame:
@@ -154,12 +154,17 @@ def bands(conn: Connection, area_codes: tuple[str, ...], first: dt.date, last: d
     """Action periods to mark on a time chart of first..last: start, end (clipped to the period;
     open-ended actions run to its end) and a label 'I-0007 Ökad patrullering …'."""
     df = action_list(conn, area_codes)
-    df = df[[running(s, e, st, first, last) and st != "planerad"
-             for s, e, st in zip(df["start_date"], df["end_date"], df["status"])]]
+    df = df[_mask(df, [running(s, e, st, first, last) and st != "planerad"
+                       for s, e, st in zip(df["start_date"], df["end_date"], df["status"])])]
     return pd.DataFrame({"start": [max(s, first) for s in df["start_date"]],
                          "end": [min(e or last, last) for e in df["end_date"]],
                          "label": [f"{k} {_short(t)}" for k, t in zip(df["action_key"], df["title"])],
                          "key": df["action_key"]}).sort_values("start").reset_index(drop=True)
+
+
+def _mask(df: pd.DataFrame, flags: list[bool]) -> pd.Series:
+    """A row filter that stays a row filter when the frame is empty (a plain [] selects columns)."""
+    return pd.Series(flags, index=df.index, dtype=bool)
 
 
 def _short(text: str, n: int = 28) -> str:

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from lagesbild.formatting import week_label
+from lagesbild import settings
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.areas import area_frame, population
 from lagesbild.queries.filters import Filters, monday
@@ -14,12 +15,10 @@ from lagesbild.queries.incidents import key_column, period_table, raw_counts
 from lagesbild.stats import flag_unusual
 from lagesbild.store.models import Category
 
-MIN_FOR_PERCENT = 10  # below this, a percent change is not shown (counts are shown instead)
-
-
 def percent_change(now: pd.Series, before: pd.Series) -> pd.Series:
-    """Relative change, only where both counts are known and at least MIN_FOR_PERCENT."""
-    ok = (now >= MIN_FOR_PERCENT) & (before >= MIN_FOR_PERCENT)
+    """Relative change, only where both counts are known and at least the setting min_for_percent."""
+    least = settings.value("min_for_percent")
+    ok = (now >= least) & (before >= least)
     return ((now - before) / before).where(ok)
 
 
@@ -88,12 +87,13 @@ def area_summary(conn: Connection, f: Filters, level: str, policy: Policy,
 
 
 def overview(conn: Connection, f: Filters, level: str, policy: Policy, first_data_day: dt.date,
-             max_periods: int = 8) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+             max_periods: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """What Översikt shows, from one running-total query per area × category of `level` for
     every period it needs (this, previous, last year, the flags' baseline):
     (area_summary per `level`, compare_periods per strategic area, unusual per `level`).
     Each is exactly what its own function returns."""
     three = _three_periods(f)
+    max_periods = max_periods or settings.value("baseline_periods")
     plan = _baseline(f, first_data_day, max_periods)
     periods = three + ([(plan["current"].start, plan["current"].end), (plan["base"].start, plan["base"].end)]
                        if plan["periods"] else [])
@@ -130,19 +130,49 @@ def _baseline(f: Filters, first_data_day: dt.date, max_periods: int) -> dict:
             "base": f.with_period(base_start, start - dt.timedelta(days=1))}
 
 
+@dataclass(frozen=True)
+class Baseline:
+    """What a period is compared with: `periods` periods of `weeks` weeks each, from the Monday
+    `start` up to the Monday `current` where the compared period begins."""
+
+    periods: int
+    weeks: int
+    start: dt.date
+    current: dt.date
+
+    @property
+    def last_week(self) -> dt.date:
+        """Monday of the baseline's last week."""
+        return self.current - dt.timedelta(weeks=1)
+
+    @property
+    def current_last_week(self) -> dt.date:
+        """Monday of the compared period's last week."""
+        return self.current + dt.timedelta(weeks=self.weeks - 1)
+
+
+@dataclass(frozen=True)
+class Flags:
+    """The cells a test found unusual (published counts, q-values) and what they were tested
+    against; `baseline` is None when there is too little data before the period."""
+
+    cells: pd.DataFrame  # area_id, category, observed, observed_label, expected, expected_suppressed, direction, q
+    baseline: Baseline | None
+    tested: int
+
+
 def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data_day: dt.date,
-            max_periods: int = 8, table: pd.DataFrame | None = None) -> pd.DataFrame:
+            max_periods: int | None = None, table: pd.DataFrame | None = None) -> Flags:
     """Area × category cells whose count in the period is unusual against the periods before.
 
     `table`: the period_table of (current, baseline) per (level, category), when the caller has it.
-    attrs: baseline (text), cells_tested, periods.
     """
-    plan = _baseline(f, first_data_day, max_periods)
+    plan = _baseline(f, first_data_day, max_periods or settings.value("baseline_periods"))
     weeks, start, periods, base_start = plan["weeks"], plan["start"], plan["periods"], plan["base_start"]
-    empty = pd.DataFrame(columns=["area_id", "category", "observed", "expected", "direction"])
     if periods == 0:
-        empty.attrs.update(baseline="ingen baslinje (för lite data före perioden)", cells_tested=0, periods=0)
-        return empty
+        empty = pd.DataFrame(columns=["area_id", "category", "observed", "observed_label", "expected",
+                                      "expected_suppressed", "direction", "q"])
+        return Flags(empty, None, 0)
     cur_f, base_f = plan["current"], plan["base"]
     keys = [level, "category"]
     if table is None:
@@ -162,14 +192,9 @@ def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data
     shown = shown.drop(columns=["key1", "baseline_total", "ratio"], errors="ignore")
     shown["expected"] = (base["n"] / periods).to_numpy()
     shown["expected_suppressed"] = base["suppressed"].to_numpy()
-    unit = "veckan" if weeks == 1 else f"perioden ({weeks} veckor)"
-    shown.attrs.update(
-        baseline=(f"jämfört med genomsnittet för {periods} föregående "
-                  f"{'veckor' if weeks == 1 else 'perioder av samma längd'} "
-                  f"({week_label(base_start)} – {week_label(start - dt.timedelta(days=7))})"),
-        cells_tested=tested.attrs.get("cells_tested", len(tested)), periods=periods, unit=unit,
-        current=f"{week_label(start)}" + ("" if weeks == 1 else f" – {week_label(start + dt.timedelta(weeks=weeks - 1))}"))
-    return shown.drop(columns=["n_label"], errors="ignore")
+    shown = shown.drop(columns=["n_label"], errors="ignore")
+    shown.attrs.clear()
+    return Flags(shown, Baseline(periods, weeks, base_start, start), tested.attrs.get("cells_tested", len(tested)))
 
 
 def category_names(conn: Connection) -> dict[str, str]:
@@ -177,8 +202,17 @@ def category_names(conn: Connection) -> dict[str, str]:
 
 
 
+@dataclass(frozen=True)
+class WeekComparison:
+    """Per row of `table` (a dimension, n, n_label, suppressed, expected): the week's published
+    count and the mean per week of its baseline's published total."""
+
+    table: pd.DataFrame
+    baseline: Baseline
+
+
 def week_vs_baseline(conn: Connection, week: Filters, dim: str, policy: Policy,
-                     weeks: int = 12, table: pd.DataFrame | None = None) -> pd.DataFrame:
+                     weeks: int = 12, table: pd.DataFrame | None = None) -> WeekComparison:
     """Per `dim`: the week's count and the mean of the `weeks` weeks before it (both published).
 
     `table`: the period_table of (the week, the weeks before) per `dim`, when the caller has it."""
@@ -193,12 +227,11 @@ def week_vs_baseline(conn: Connection, week: Filters, dim: str, policy: Policy,
     baseline = publish(pd.DataFrame({"n": table["n1"], KEY_COLUMN: table[key_column(1)], "sensitive": sensitive}),
                        policy)
     shown["expected"] = (baseline["n"] / weeks).to_numpy()
-    shown.attrs["baseline"] = f"medel per vecka {week_label(base.start)} – {week_label(start - dt.timedelta(days=7))}"
-    return shown.drop(columns=["sensitive"])
+    return WeekComparison(shown.drop(columns=["sensitive"]), Baseline(weeks, 1, base.start, start))
 
 
 def briefing(conn: Connection, week: Filters, policy: Policy, first_data_day: dt.date,
-             weeks: int = 12) -> tuple[pd.DataFrame, pd.DataFrame]:
+             weeks: int = 12) -> tuple[WeekComparison, Flags]:
     """What Veckobriefing compares, from one query per område × category for the week and the
     `weeks` weeks before it: (week_vs_baseline per strategic area, unusual per område), each exactly
     what its own function returns."""
@@ -227,7 +260,7 @@ def pyramid(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     from lagesbild.queries.labels import label_columns
     raw = raw_counts(conn, _pyramid_filters(conn, f), ("pyramid_level",))
     if raw.empty:
-        return raw
+        return publish(raw, policy)
     return label_columns(conn, publish(raw, policy), ["pyramid_level"])
 
 
@@ -236,6 +269,6 @@ def pyramid_by_area(conn: Connection, f: Filters, policy: Policy) -> pd.DataFram
     from lagesbild.queries.labels import label_columns
     raw = raw_counts(conn, _pyramid_filters(conn, f), ("kommundel", "pyramid_level"))
     if raw.empty:
-        return raw
+        return publish(raw, policy)
     shown = publish(raw, policy)
     return label_columns(conn, shown, ["kommundel", "pyramid_level"])

@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, or_, select
 
+from lagesbild.calendar import monday  # noqa: F401 - the queries' week rule, from its one home
 from lagesbild.store.models import Area, Category, CategoryFocus
 
 areas_t, cat_t, focus_t = Area.__table__, Category.__table__, CategoryFocus.__table__
@@ -40,10 +41,6 @@ class Filters:
 
     def with_period(self, start: dt.date, end: dt.date) -> "Filters":
         return replace(self, start=start, end=end)
-
-
-def monday(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 def area_ids(conn: Connection, codes: tuple[str, ...]) -> list[int] | None:

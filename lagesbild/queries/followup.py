@@ -88,7 +88,7 @@ def yearly_follow_up(conn: Connection, year: int, policy: Policy) -> YearlyFollo
     """The actions that ran in `year`, each with its before/after and verdict (lagesbild.effect)."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     df = actions_q.action_list(conn)
-    df = df[[s <= last and (e is None or e >= first) for s, e in zip(df["start_date"], df["end_date"])]]
+    df = df[actions_q._mask(df, [s <= last and (e is None or e >= first) for s, e in zip(df["start_date"], df["end_date"])])]
     rows = []
     for r in df.to_dict("records"):
         strategic, foci = action_areas(conn, r["targets"])
@@ -157,9 +157,8 @@ def document(conn: Connection, year: int, policy: Policy) -> LagesbildDocument:
     flags = unusual(conn, f, "kommundel", policy, first_data, 2)
     from lagesbild.queries.areas import area_frame
     names = area_frame(conn)
-    lines = [presenters.plain(x) for x in presenters.unusual_lines(flags, dict(zip(names["id"], names["name"])),
+    lines = [presenters.plain(x) for x in presenters.unusual_lines(flags.cells, dict(zip(names["id"], names["name"])),
                                                                    category_names(conn), policy)]
-    note = (f"{flags.attrs.get('cells_tested', 0)} kombinationer av kommundel och kategori prövade "
-            f"{flags.attrs.get('baseline', '')}; exakt Poissontest, justerat för antalet tester.")
+    note = presenters.flags_test_note(flags)
     return LagesbildDocument(year, (f.start, f.end), areas, trends, lines, note, yearly_follow_up(conn, year, policy),
                              outcome_table(outcomes(conn)), summary.attrs.get("population_year"))

@@ -30,7 +30,7 @@ def housing(conn: Connection, f: Filters, level: str, policy: Policy | None = No
         q = q.where(h_t.c.area_id.in_(ids))
     df = frame(conn.execute(q), ["area_id", "period_start", "period_kind", *MEASURES, KEY_COLUMN])
     if df.empty:
-        return df
+        return df.drop(columns=[KEY_COLUMN])
     names = dict(conn.execute(select(areas_t.c.id, areas_t.c.name)).all())
     df["area"] = df["area_id"].map(names)
     apartments = df["apartments"].where(df["apartments"] > 0)
@@ -65,7 +65,7 @@ def incident_rates(conn: Connection, f: Filters, level: str, policy: Policy) -> 
     from lagesbild.queries.areas import population
     raw = raw_counts(conn, f, (level, "quarter"))
     if raw.empty:
-        return raw
+        return publish(raw, policy)
     shown = publish(raw, policy)
     pops = {y: population(conn, y) for y in {q // 10 for q in shown["quarter"]}}
     shown["rate"] = [n / pops[q // 10].get(a, float("nan")) * 1000

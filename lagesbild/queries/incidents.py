@@ -17,6 +17,7 @@ import datetime as dt
 import pandas as pd
 from sqlalchemy import Connection, Integer, and_, case, cast, extract, func, literal_column, or_, select
 
+from lagesbild import settings
 from lagesbild.errors import LagesbildError
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids, category_conditions, monday
@@ -24,7 +25,6 @@ from lagesbild.queries.frames import frame
 from lagesbild.store.models import (Area, Category, CategoryFocus, MartIncidentCombo, MartIncidentMonth,
                                     MartIncidentMonthTotal, MartIncidentWeek)
 
-MAX_ROWS = 5000
 DIMENSIONS: dict[str, str] = {
     "kommundel": "Kommundel",
     "omrade": "Område",
@@ -54,6 +54,16 @@ class QueryError(LagesbildError):
 
 class TooManyRowsError(QueryError):
     """The breakdown would send more rows to the page than it can show."""
+
+
+def row_limit() -> int:
+    """Most rows one breakdown may send to a page (the setting row_limit)."""
+    return settings.value("row_limit")
+
+
+def too_many_rows() -> TooManyRowsError:
+    return TooManyRowsError(f"Urvalet ger fler än {row_limit():,} rader. Välj en kortare period, "
+                            "färre områden eller en grövre indelning.".replace(",", "\u00a0"))
 
 
 def grain_for(by: tuple[str, ...], grain: str | None = None) -> str:
@@ -222,11 +232,10 @@ def _period_sums(conn: Connection, f: Filters, first: dt.date, last: dt.date):
 
 def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
     """True counts with their key sums: for the query layer's own arithmetic only, never for a page."""
-    query = counts_query(conn, f, by, grain).limit(MAX_ROWS + 1)
+    query = counts_query(conn, f, by, grain).limit(row_limit() + 1)
     df = frame(conn.execute(query), [*by, "n", KEY_COLUMN, "sensitive"])
-    if len(df) > MAX_ROWS:
-        raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
-                               "färre områden eller en grövre indelning.".replace(",", " "))
+    if len(df) > row_limit():
+        raise too_many_rows()
     if df.empty:
         return df.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": "int64"})
     df["n"] = df["n"].fillna(0).astype("int64")
@@ -309,11 +318,10 @@ def period_table(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.d
                     *[func.max(case((and_(person, n > 0), 1), else_=0)).label(ss_[i])
                       for i, n in enumerate(ns)])
              .select_from(joined).where(or_(*[n > 0 for n in ns]))
-             .group_by(*cols).order_by(*cols).limit(count * MAX_ROWS + 1))
+             .group_by(*cols).order_by(*cols).limit(count * row_limit() + 1))
     table = frame(conn.execute(query), [*by, *ns_, *ks_, *ss_])
-    if (table[ns_] > 0).sum().max() > MAX_ROWS:
-        raise TooManyRowsError(f"Urvalet ger fler än {MAX_ROWS:,} rader. Välj en kortare period, "
-                               "färre områden eller en grövre indelning.".replace(",", " "))
+    if (table[ns_] > 0).sum().max() > row_limit():
+        raise too_many_rows()
     return table.astype(types)
 
 

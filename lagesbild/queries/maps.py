@@ -8,7 +8,7 @@ from lagesbild.domain.geo import CELL_SIZE_M
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids, category_conditions
 from lagesbild.queries.frames import frame
-from lagesbild.queries.incidents import MAX_ROWS
+from lagesbild.queries.incidents import row_limit
 from lagesbild.store.models import Category, MartIncidentCell
 
 cell_t, cat_t = MartIncidentCell.__table__, Category.__table__
@@ -47,7 +47,7 @@ def _coarsen(finest: pd.DataFrame, size: int) -> pd.DataFrame:
 
 def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     """Published events per cell for the months overlapping the period; the finest grid under
-    MAX_ROWS cells. A cell's parts in different areas are summed first, then the cell is
+    row_limit() cells. A cell's parts in different areas are summed first, then the cell is
     published as a whole. Cells shown as "<k" are left out altogether: even a grey square would
     tell where a few person-related events took place. attrs: cell_size (metres).
     """
@@ -55,7 +55,7 @@ def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
                    ["area_id", "cell_e", "cell_n", "n", KEY_COLUMN, "sensitive"])
     for size in CELL_SIZES:  # coarser grids summed from the finest one, not queried again
         raw = _coarsen(finest, size)
-        if raw[["cell_e", "cell_n"]].drop_duplicates().shape[0] <= MAX_ROWS and len(raw) <= MAX_ROWS * 2:
+        if raw[["cell_e", "cell_n"]].drop_duplicates().shape[0] <= row_limit() and len(raw) <= row_limit() * 2:
             break
     if raw.empty:
         out = pd.DataFrame(columns=["cell_e", "cell_n", "n", "n_label", "suppressed"])

@@ -81,7 +81,7 @@ def year_over_year(conn: Connection, f: Filters, split: str, policy: Policy, yea
     frames = [df.assign(year=y) for y, df in zip(years_, raw_counts_periods(conn, f, periods, (split,)))]
     raw = pd.concat(frames, ignore_index=True)
     if raw.empty:
-        return raw
+        return publish(raw, policy)
     table = publish(raw, policy)
     table.attrs["through"] = (end.day, end.month)
     return table

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, bindparam, delete, text
 
+from lagesbild.calendar import week_and_month_starts
 from lagesbild.store.bulk import add_counts
 from lagesbild.store.models import (MartIncidentCell, MartIncidentCombo, MartIncidentMonth,
                                     MartIncidentMonthTotal, MartIncidentWeek)
@@ -60,18 +61,10 @@ def _sql_date(day: dt.date) -> str:
     return f"'{day.isoformat()}'"
 
 
-def calendar(occurred: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Monday of the ISO week and first day of the month of each time, as datetime64[D]."""
-    days = pd.to_datetime(occurred).to_numpy().astype("datetime64[D]")
-    # 1970-01-01 was a Thursday: days since epoch + 3 mod 7 is the weekday, Monday = 0.
-    weekday = (days.astype(np.int64) + 3) % 7
-    return days - weekday.astype("timedelta64[D]"), days.astype("datetime64[M]").astype("datetime64[D]")
-
-
 def deltas(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The counts of `rows` (columns ROW_COLUMNS) per key of every mart. Text keys are grouped
     by their codes (pd.factorize) and turned back into text on the summed rows only."""
-    week_start, month_start = calendar(rows["occurred_at"])
+    week_start, month_start = week_and_month_starts(rows["occurred_at"])
     base = pd.DataFrame({"week_start": week_start, "month_start": month_start,
                          "area_id": rows["area_id"].to_numpy(dtype=np.int64),
                          "category_id": rows["category_id"].to_numpy(dtype=np.int64),

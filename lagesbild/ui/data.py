@@ -1,65 +1,82 @@
-"""Cached access to the query layer: one entry point, keyed by data version and arguments."""
+"""The query layer as the pages call it: each query wrapped once by `cached` (a connection, a cache
+keyed by the data version and the arguments, and the read gate that refuses unpublished counts).
+
+A page calls `data.overview(f, level, policy, first)` — the same name and signature as
+`lagesbild.queries.compare.overview(conn, …)` without the connection — so a reader can follow a
+page's number to its query.
+"""
 from __future__ import annotations
 
-from typing import Callable
+import functools
+from typing import Callable, TypeVar
 
 import streamlit as st
 
 from lagesbild.privacy import assert_published
-from lagesbild.queries import actions, compare, effect, explore, followup, housing, incidents, maps, trends, walks
 from lagesbild.queries import areas as areas_q
+from lagesbild.queries import compare, explore as explore_q, housing as housing_q, incidents, maps, trends, walks
+from lagesbild.queries import actions as actions_q, effect as effect_q, followup as followup_q
 from lagesbild.ui.common import data_version, engine
 
-QUERIES: dict[str, Callable] = {
-    "area_frame": areas_q.area_frame,
-    "area_choices": areas_q.area_choices,
-    "geometries": areas_q.geometries,
-    "any_schematic": areas_q.any_schematic,
-    "data_range": incidents.data_range,
-    "counts": incidents.counts,
-    "compare_periods": compare.compare_periods,
-    "area_summary": compare.area_summary,
-    "overview": compare.overview,
-    "briefing": compare.briefing,
-    "unusual": compare.unusual,
-    "week_vs_baseline": compare.week_vs_baseline,
-    "pyramid": compare.pyramid,
-    "pyramid_by_area": compare.pyramid_by_area,
-    "category_names": compare.category_names,
-    "series": trends.series,
-    "year_over_year": trends.year_over_year,
-    "density": maps.density,
-    "explore": explore.explore,
-    "walk_kpis": walks.kpis,
-    "walk_status_by": walks.status_by,
-    "walk_time_to_fix": walks.time_to_fix,
-    "walk_actions": walks.action_list,
-    "walk_overdue_by_actor": walks.overdue_by_actor,
-    "walk_cells": walks.observation_cells,
-    "housing": housing.housing,
-    "housing_signals": housing.latest_signals,
-    "housing_incident_rates": housing.incident_rates,
-    "action_list": actions.action_list,
-    "week_actions": actions.week_actions,
-    "action_bands": actions.bands,
-    "action_notes": actions.notes,
-    "action_history": actions.history,
-    "action_export": actions.export_frame,
-    "effect_view": effect.effect_view,
-    "yearly_follow_up": followup.yearly_follow_up,
-    "outcomes": followup.outcomes,
-    "lagesbild_document": followup.document,
-}
+F = TypeVar("F", bound=Callable)
+_QUERIES: dict[str, Callable] = {}  # filled by `cached`: its cache is keyed by the query's full name
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _cached(name: str, version: str, args: tuple, kwargs: tuple):
+def _run(name: str, version: str, args: tuple, kwargs: tuple):
     with engine().connect() as conn:
-        result = QUERIES[name](conn, *args, **dict(kwargs))
+        result = _QUERIES[name](conn, *args, **dict(kwargs))
     assert_published(result)  # the read gate: nothing with key sums reaches a page
     return result
 
 
+def cached(query: F) -> F:
+    """`query(conn, *args, **kwargs)` as `query(*args, **kwargs)`, cached until the data change."""
+    name = f"{query.__module__}.{query.__qualname__}"
+    _QUERIES[name] = query
+
+    @functools.wraps(query)
+    def call(*args, **kwargs):
+        return _run(name, data_version(), args, tuple(sorted(kwargs.items())))
+    return call  # type: ignore[return-value]
+
+
+area_frame = cached(areas_q.area_frame)
+area_choices = cached(areas_q.area_choices)
+geometries = cached(areas_q.geometries)
+any_schematic = cached(areas_q.any_schematic)
+data_range = cached(incidents.data_range)
+counts = cached(incidents.counts)
+overview = cached(compare.overview)
+briefing = cached(compare.briefing)
+pyramid = cached(compare.pyramid)
+pyramid_by_area = cached(compare.pyramid_by_area)
+category_names = cached(compare.category_names)
+series = cached(trends.series)
+year_over_year = cached(trends.year_over_year)
+density = cached(maps.density)
+explore = cached(explore_q.explore)
+walk_kpis = cached(walks.kpis)
+walk_status_by = cached(walks.status_by)
+walk_time_to_fix = cached(walks.time_to_fix)
+walk_actions = cached(walks.action_list)
+walk_overdue_by_actor = cached(walks.overdue_by_actor)
+walk_cells = cached(walks.observation_cells)
+housing = cached(housing_q.housing)
+housing_signals = cached(housing_q.latest_signals)
+housing_incident_rates = cached(housing_q.incident_rates)
+action_list = cached(actions_q.action_list)
+week_actions = cached(actions_q.week_actions)
+action_bands = cached(actions_q.bands)
+action_notes = cached(actions_q.notes)
+action_history = cached(actions_q.history)
+action_export = cached(actions_q.export_frame)
+effect_view = cached(effect_q.effect_view)
+yearly_follow_up = cached(followup_q.yearly_follow_up)
+outcomes = cached(followup_q.outcomes)
+lagesbild_document = cached(followup_q.document)
+
+
 def q(name: str, *args, **kwargs):
-    """Run query `name` of the query layer with a connection, cached until the data changes."""
-    return _cached(name, data_version(), args, tuple(sorted(kwargs.items())))
+    """Deprecated: the query `name` of this module (kept while older pages are converted)."""
+    return globals()[name](*args, **kwargs)

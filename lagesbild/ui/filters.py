@@ -2,31 +2,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import streamlit as st
 
 from lagesbild import formatting as fmt
-from lagesbild.demo import last_complete_week_end
+from lagesbild.calendar import last_complete_week_end, today
 from lagesbild.domain.vocab import FOCUS_AREAS, SOURCES, STRATEGIC_AREAS
 from lagesbild.queries.filters import Filters
-from lagesbild.ui.data import q
+from lagesbild.ui import data
 
 PERIODS = ["Senaste veckan", "Senaste 4 veckorna", "Senaste 13 veckorna", "Senaste 52 veckorna",
            "Hittills i år", "Förra året", "Anpassad"]
 DEFAULT_PERIOD = "Senaste 52 veckorna"
 
 
-def today() -> dt.date:
-    """Today, or LAGESBILD_TODAY (YYYY-MM-DD) for reproducible tests and screenshots."""
-    fixed = os.environ.get("LAGESBILD_TODAY")
-    return dt.date.fromisoformat(fixed) if fixed else dt.date.today()
-
-
 def anchor_week_end() -> dt.date:
     """Sunday of the last complete ISO week that has data (or of the last complete week)."""
     end = last_complete_week_end(today())
-    _, last = q("data_range")
+    _, last = data.data_range()
     if last is not None and last < end:
         end = last_complete_week_end(last + dt.timedelta(days=1))
     return end
@@ -60,7 +53,7 @@ def sidebar_filters() -> Filters:
                                    format="YYYY-MM-DD", key="datum", bind="query-params")
         start, stop = period_dates(choice, end, custom if isinstance(custom, tuple) else None)
         st.caption(f"{fmt.date_range(start, stop)} ({fmt.week_label(start)} – {fmt.week_label(stop - dt.timedelta(days=stop.weekday()))})")
-        choices = dict(q("area_choices"))
+        choices = dict(data.area_choices())
         areas = st.multiselect("Område", list(choices), format_func=lambda c: choices.get(c, c),
                                placeholder="Alla områden", key="omrade", bind="query-params")
         sources = st.multiselect("Källa", list(SOURCES), format_func=SOURCES.get,
@@ -75,7 +68,7 @@ def sidebar_filters() -> Filters:
 
 def describe(f: Filters) -> str:
     """One line that says what the selection is, for captions and handouts."""
-    choices = dict(q("area_choices"))
+    choices = dict(data.area_choices())
     parts = [fmt.date_range(f.start, f.end),
              ", ".join(choices.get(a, a) for a in f.areas) or "alla områden"]
     if f.sources:
@@ -89,15 +82,4 @@ def describe(f: Filters) -> str:
 
 def current() -> Filters:
     """The selection made in the sidebar on this run (set by app.py before the page runs)."""
-    if "_filters" not in st.session_state:
-        _hand_over_to_router()
     return st.session_state["_filters"]
-
-
-def _hand_over_to_router() -> None:
-    """A page ran without app.py: Streamlit's legacy `pages/` mode, used for the very first request
-    after the server starts when that request is a page link. Switch it off and rerun, so app.py
-    (st.navigation) routes the same URL."""
-    from streamlit.runtime.pages_manager import PagesManager
-    PagesManager.uses_pages_directory = False
-    st.rerun()

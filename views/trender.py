@@ -3,7 +3,7 @@ import streamlit as st
 
 from lagesbild import figures, presenters
 from lagesbild.ui import common
-from lagesbild.ui.data import q
+from lagesbild.ui import data
 from lagesbild.ui.filters import current, describe
 
 common.page_header("Trender", "Utvecklingen över tid per strategiskt område eller fokusområde, "
@@ -23,18 +23,18 @@ measure = c3.segmented_control("Mått", ["count", "rate"], default="count",
                                format_func={"count": "Antal", "rate": "Per 1 000 invånare"}.get,
                                key="matt", bind="query-params") or "count"
 
-data = q("series", f, grain, None if split == "none" else split, measure, policy)
-if data.empty or data["n"].fillna(0).sum() == 0 and not data["suppressed"].any():
+points = data.series(f, grain, None if split == "none" else split, measure, policy)
+if points.empty or points["n"].fillna(0).sum() == 0 and not points["suppressed"].any():
     st.warning("Urvalet innehåller inga händelser. Välj en längre period eller färre filter.")
     st.stop()
-data = presenters.with_split_labels(data, split)
+points = presenters.with_split_labels(points, split)
 value_name = "Antal händelser" if measure == "count" else "Händelser per 1 000 invånare"
 show_actions = st.toggle("Visa insatser i urvalets områden", value=True, key="insatser", bind="query-params")
-bands = q("action_bands", f.areas, f.start, f.end) if show_actions else None
-st.plotly_chart(figures.trend_lines(data, grain, value_name, decimals=0 if measure == "count" else 2, bands=bands),
+bands = data.action_bands(f.areas, f.start, f.end) if show_actions else None
+st.plotly_chart(figures.trend_lines(points, grain, value_name, decimals=0 if measure == "count" else 2, bands=bands),
                 config={"displayModeBar": False})
 notes = ["Streckad linje: glidande medelvärde (3 månader / 2 kvartal)", "prickad: samma period året innan"]
-if data["partial"].any():
+if points["partial"].any():
     notes.append("ofylld ring: perioden är inte slut ännu")
 if bands is not None and len(bands):
     notes.append("färgade band: insatser från start till slut (sidan Insatser)")
@@ -42,11 +42,11 @@ st.caption("; ".join(notes).capitalize() + ". " + presenters.privacy_note(policy
 
 st.subheader("År mot år")
 yoy_split = "strategic_area" if split == "none" else split
-table = q("year_over_year", f, yoy_split, policy)
+table = data.year_over_year(f, yoy_split, policy)
 if table.empty:
     st.info("Inga händelser att jämföra.")
 else:
     st.dataframe(presenters.year_table(table, yoy_split), hide_index=True)
     day, month = table.attrs.get("through", (f.end.day, f.end.month))
     st.caption(f"Varje år räknas 1 januari – {day}/{month} (hela veckor), så att åren jämförs på samma del av året. "
-               "Procent visas bara när båda talen är minst 10.")
+               + presenters.percent_rule_note())

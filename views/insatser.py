@@ -13,18 +13,19 @@ from lagesbild.exports import neutralise_formulas
 from lagesbild import presenters
 from lagesbild.queries.effect import NoEffectView
 from lagesbild.ui import actions_form, common
-from lagesbild.ui.data import q
-from lagesbild.ui.filters import current, today
+from lagesbild.ui import data
+from lagesbild.calendar import today
+from lagesbild.ui.filters import current
 
 common.page_header("Insatser", "Veckomötets beslut: vad som ska göras, var, av vem och när – följs upp "
                    "(återkoppling) och bedöms mot vad som hände i området jämfört med liknande områden.")
 f, policy = current(), common.policy()
-actions = q("action_list", f.areas)
-categories = q("category_names")
+actions = data.action_list(f.areas)
+categories = data.category_names()
 TARGETS = {**{f"strategiskt:{k}": f"Strategiskt: {v}" for k, v in STRATEGIC_AREAS.items()},
            **{f"fokus:{k}": f"Fokus: {v}" for k, v in FOCUS_AREAS.items()}, **categories}
-AREAS = dict(q("area_choices"))
-OMRADEN = [c for c, level in zip(q("area_frame")["code"], q("area_frame")["level"]) if level == "omrade"]
+AREAS = dict(data.area_choices())
+OMRADEN = [c for c, level in zip(data.area_frame()["code"], data.area_frame()["level"]) if level == "omrade"]
 LIST_COLUMNS = {"action_key": "Id", "title": "Insats", "areas_label": "Områden", "targets_label": "Problem",
                 "kind_label": "Typ", "responsible_actor": "Ansvarig", "start_date": "Start", "end_date": "Slut",
                 "status_label": "Status", "follow_up_on": "Nästa återkoppling", "last_note": "Senaste återkoppling",
@@ -99,7 +100,7 @@ with meeting:
                     else:
                         st.rerun()
         c1, c2 = st.columns(2)
-        notes = q("action_notes", chosen)
+        notes = data.action_notes(chosen)
         c1.markdown("**Återkoppling**")
         if notes.empty:
             c1.caption("Ingen återkoppling ännu.")
@@ -107,7 +108,7 @@ with meeting:
             c1.dataframe(notes.rename(columns={"noted_on": "Datum", "note": "Anteckning", "changed_by": "Av"}),
                          hide_index=True)
         c2.markdown("**Historik**")
-        c2.dataframe(q("action_history", chosen).rename(columns={
+        c2.dataframe(data.action_history(chosen).rename(columns={
             "changed_at": "När", "changed_by": "Vem", "via": "Via", "field": "Fält", "old_value": "Före",
             "new_value": "Efter"}), hide_index=True)
 
@@ -122,7 +123,7 @@ with effect_tab:
                                     list(OMRADEN),
                                     format_func=AREAS.get, key="jamfor", placeholder="Automatiskt val")
         try:
-            view = q("effect_view", key, policy, tuple(chosen_cmp))
+            view = data.effect_view(key, policy, tuple(chosen_cmp))
         except NoEffectView as exc:
             st.info(str(exc))
         else:
@@ -142,13 +143,13 @@ with effect_tab:
 with year_tab:
     years = sorted({d.year for d in actions["start_date"]} | {today().year}, reverse=True) if not actions.empty else [today().year]
     year = st.selectbox("År", years, key="ar")
-    follow = q("yearly_follow_up", year, policy)
+    follow = data.yearly_follow_up(year, policy)
     st.subheader(f"Insatser {year} per strategiskt område")
     st.dataframe(follow.summary, hide_index=True)
     if len(follow.actions):
         st.dataframe(follow.actions, hide_index=True)
     st.subheader("Utfallsindikatorer")
-    outcomes = q("outcomes")
+    outcomes = data.outcomes()
     if outcomes.empty:
         st.info("Inga utfallsindikatorer. Importera Koladas export eller en CSV under Datakällor.")
     else:
@@ -162,7 +163,7 @@ with year_tab:
     st.subheader("Lägesbild som PDF")
     st.caption("Kartläggning, analys och åtgärdsplan med uppföljning (4 § lagen 2023:196), ur samma siffror som sidorna.")
     if st.button("Skapa PDF", key="skapa_pdf"):
-        doc = q("lagesbild_document", year, policy)
+        doc = data.lagesbild_document(year, policy)
         st.session_state["lagesbild_pdf"] = (year, report_pdf.lagesbild_pdf(doc, common.is_demo(),
                                                                             presenters.privacy_note(policy)))
     made = st.session_state.get("lagesbild_pdf")
@@ -171,7 +172,7 @@ with year_tab:
                            mime="application/pdf", type="primary")
 
 with files_tab:
-    export = neutralise_formulas(q("action_export"))
+    export = neutralise_formulas(data.action_export())
     st.markdown("Alla insatser som fil. Filen kan ändras och importeras tillbaka under **Datakällor → Insatser**; "
                 "en oförändrad fil ändrar ingenting.")
     c1, c2 = st.columns(2)

@@ -7,7 +7,7 @@ from lagesbild.privacy import EXTERNAL, Policy
 from lagesbild.queries.explore import export_frame, to_csv_bytes, to_excel_bytes, wide_table
 from lagesbild.queries.incidents import DIMENSIONS, QueryError
 from lagesbild.ui import common
-from lagesbild.ui.data import q
+from lagesbild.ui import data
 from lagesbild.ui.filters import current, describe
 
 common.page_header("Utforska", "Välj själv hur urvalet ska delas upp, se det som tabell och diagram, "
@@ -28,7 +28,7 @@ if not rows:
     st.info("Välj minst en indelning för raderna.")
     st.stop()
 try:
-    breakdown = q("explore", f, rows, cols, policy)
+    breakdown = data.explore(f, rows, cols, policy)
 except QueryError as exc:
     st.error(str(exc))
     st.stop()

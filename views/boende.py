@@ -4,7 +4,7 @@ import streamlit as st
 from lagesbild import figures, presenters
 from lagesbild.queries.housing import MEASURES
 from lagesbild.ui import common
-from lagesbild.ui.data import q
+from lagesbild.ui import data
 from lagesbild.ui.filters import current, describe
 
 common.page_header("Boende", "Bostadsbolagets siffror per område och kvartal – vakans, avflyttning, "
@@ -17,7 +17,7 @@ level = c1.segmented_control("Områdesnivå", ["kommundel", "omrade"], default="
                              key="niva", bind="query-params") or "kommundel"
 measure = c2.selectbox("Mått", ["disturbance_cases", "damage", "moves_out", "vacant", "evictions"], format_func=lambda m: f"{MEASURES[m]} per 100 lägenheter",
                        key="matt_boende", bind="query-params")
-housing = q("housing", f, level, policy)
+housing = data.housing(f, level, policy)
 if housing.empty:
     st.warning("Inga bostadsuppgifter i urvalet. Välj en längre period (siffrorna kommer per kvartal) "
                "eller importera bostadsbolagets fil under Datakällor.")
@@ -26,7 +26,7 @@ st.subheader(f"{MEASURES[measure]} per 100 lägenheter")
 st.plotly_chart(figures.housing_lines(housing, f"{measure}_per_100", "Per 100 lägenheter"),
                 config={"displayModeBar": False})
 st.subheader("Bredvid händelserna")
-rates = q("housing_incident_rates", f, level, policy)
+rates = data.housing_incident_rates(f, level, policy)
 joined = presenters.housing_beside_incidents(housing, rates, measure)
 if joined.empty:
     st.info("Inga kvartal med både bostadsuppgifter och händelser i urvalet.")

@@ -1,0 +1,54 @@
+"""The calendar every part counts in: today, ISO weeks (Monday first), the last complete week,
+months, quarters. One home for these rules (the queries, the marts, the loaders, the demo data and
+the pages all ask here)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from lagesbild import settings
+
+
+def today() -> dt.date:
+    """Today, or the setting `today` (LAGESBILD_TODAY) for reproducible tests and screenshots."""
+    return settings.value("today") or dt.date.today()
+
+
+def monday(day: dt.date) -> dt.date:
+    """The Monday of the ISO week of `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+def week_end(day: dt.date) -> dt.date:
+    """The Sunday of the ISO week of `day`."""
+    return monday(day) + dt.timedelta(days=6)
+
+
+def last_complete_week_end(day: dt.date) -> dt.date:
+    """The Sunday that ends the last complete ISO week before `day`."""
+    return day - dt.timedelta(days=day.weekday() + 1)
+
+
+def week_key(day: dt.date) -> str:
+    """'2026-W47': the ISO year and week of `day` (a stable key for links and files)."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def week_number(day: dt.date) -> int:
+    return day.isocalendar().week
+
+
+def quarter_start(day: dt.date) -> dt.date:
+    return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def week_and_month_starts(occurred: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Monday of the ISO week and first day of the month of each time, as datetime64[D]
+    (vectorised, for millions of rows)."""
+    days = pd.to_datetime(occurred).to_numpy().astype("datetime64[D]")
+    # 1970-01-01 was a Thursday: days since epoch + 3 mod 7 is the weekday, Monday = 0.
+    weekday = (days.astype(np.int64) + 3) % 7
+    return days - weekday.astype("timedelta64[D]"), days.astype("datetime64[M]").astype("datetime64[D]")
