@@ -141,8 +141,9 @@ def export_frame(conn: Connection) -> pd.DataFrame:
     all_notes = frame(conn.execute(select(actions_t.c.action_key, notes_t.c.noted_on, notes_t.c.note)
                                    .join(actions_t, actions_t.c.id == notes_t.c.action_id)
                                    .order_by(notes_t.c.noted_on, notes_t.c.id)), ["action_key", "noted_on", "note"])
-    lines = all_notes.groupby("action_key").apply(
-        lambda g: "\n".join(f"{_as_date(d).isoformat()}: {n}" for d, n in zip(g["noted_on"], g["note"])))
+    lines: dict[str, str] = {}
+    for key, day, note in all_notes.itertuples(index=False):
+        lines[key] = (lines[key] + "\n" if key in lines else "") + f"{_as_date(day).isoformat()}: {note}"
     out = df.assign(kind=df["kind"].map(KINDS), status=df["status"].map(STATUSES),
                     est_step=df["est_step"].map(EST_STEPS), notes=df["action_key"].map(lines).fillna(""))
     for c in ("start_date", "end_date", "decided_on", "follow_up_on"):
