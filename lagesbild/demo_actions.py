@@ -104,8 +104,11 @@ def with_effects(incidents: pd.DataFrame, conn: Connection, end: dt.date, seed: 
             & (incidents["occurred_at"] >= pd.Timestamp(start)) & (incidents["occurred_at"] < pd.Timestamp(stop + dt.timedelta(days=1)))
         chosen = hit.to_numpy() & (rng.random(len(incidents)) < a.drop)
         keep &= ~chosen
-        if a.moved_to:
-            moved.append(incidents[chosen].assign(area_id=areas[a.moved_to], cell_e=None, cell_n=None,
+        if a.moved_to:  # placed in cells where the neighbour has events already (the map needs a cell)
+            there = incidents[incidents["area_id"] == areas[a.moved_to]][["cell_e", "cell_n"]].dropna()
+            cells = there.iloc[rng.integers(0, len(there), int(chosen.sum()))]
+            moved.append(incidents[chosen].assign(area_id=areas[a.moved_to], cell_e=cells["cell_e"].to_numpy(),
+                                                  cell_n=cells["cell_n"].to_numpy(),
                                                   natural_key=lambda d: d["natural_key"] + "-m"))
     out = pd.concat([incidents[keep], *moved], ignore_index=True)
     out["cell_e"], out["cell_n"] = out["cell_e"].astype("Int64"), out["cell_n"].astype("Int64")
