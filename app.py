@@ -17,6 +17,7 @@ PAGES = {
         st.Page("views/pyramiden.py", title="Våldspyramiden", icon=":material/change_history:"),
     ],
     "Uppföljning": [
+        st.Page("views/insatser.py", title="Insatser", icon=":material/task_alt:"),
         st.Page("views/vandringar.py", title="Trygghetsvandringar", icon=":material/directions_walk:"),
         st.Page("views/boende.py", title="Boende", icon=":material/apartment:"),
     ],

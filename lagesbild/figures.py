@@ -48,11 +48,12 @@ def _period_ticks(periods: list, grain: str) -> tuple[list, list]:
 
 
 def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0,
-                show_last_year: bool = True, show_rolling: bool = True) -> go.Figure:
+                show_last_year: bool = True, show_rolling: bool = True,
+                bands: pd.DataFrame | None = None) -> go.Figure:
     """One line per split (e.g. strategic area), its rolling mean (dashed) and last year (dotted).
 
     A period that is not over yet (`partial`) is drawn as a hollow marker off the line, so an
-    incomplete month does not look like a sudden drop.
+    incomplete month does not look like a sudden drop. `bands`: action periods to mark (action_bands).
     """
     fig = go.Figure()
     single = df["split_label"].nunique() == 1
@@ -88,6 +89,8 @@ def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0
     tickvals, ticktext = _period_ticks(periods, grain)
     fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
     fig.update_yaxes(title=value_name, rangemode="tozero")
+    if bands is not None and len(bands):
+        action_bands(fig, bands)
     return base_layout(fig, None, height=460)
 
 
@@ -203,3 +206,34 @@ def explore_chart(long: pd.DataFrame, rows: list[str], cols: list[str]) -> go.Fi
         fig.update_yaxes(title="Antal", rangemode="tozero")
         return base_layout(fig, None, height=440)
     return grouped_bars(long, x, color, "Antal", horizontal=long[x].nunique() > 8)
+
+
+BAND_COLORS = ["#f4a261", "#90be6d", "#8ecae6", "#cdb4db", "#ffd166", "#a3c4bc"]
+
+
+def action_bands(fig: go.Figure, bands: pd.DataFrame, max_labels: int = 8) -> go.Figure:
+    """Mark action periods on a time axis: one labelled band (plotly vrect) from start to end per row
+    of `bands` (columns start, end, label). Returns the same figure. With more than `max_labels`
+    bands the labels are left to the hover text of the table beside the chart."""
+    for i, b in enumerate(bands.itertuples(index=False)):
+        fig.add_vrect(x0=pd.Timestamp(b.start), x1=pd.Timestamp(b.end), fillcolor=BAND_COLORS[i % len(BAND_COLORS)],
+                      opacity=0.22, line_width=0, layer="below",
+                      annotation_text=b.label if len(bands) <= max_labels else None,
+                      annotation_position="bottom left" if i % 2 else "top left", annotation=dict(font_size=11))
+    return fig
+
+
+def outcome_lines(df: pd.DataFrame, indicator_name: str, unit: str) -> go.Figure:
+    """One yearly outcome indicator: a line per region (the kommun bold, comparisons thinner)."""
+    fig = go.Figure()
+    for i, (region, part) in enumerate(df.groupby("region_name", sort=False)):
+        main = part["region_kind"].iloc[0] in ("kommun", "kommundel", "omrade") and i == 0
+        fig.add_trace(go.Scatter(x=part["year"], y=part["value"], name=region, mode="lines+markers",
+                                 line=dict(color=PALETTE[i % len(PALETTE)], width=3.5 if main else 2,
+                                           dash=None if main else "dot"),
+                                 hovertemplate="%{x}<br>" + region + ": %{y}<extra></extra>"))
+    fig.update_yaxes(title=unit)
+    base_layout(fig, indicator_name, height=360)
+    fig.update_xaxes(dtick=1, title=None, separatethousands=False, tickformat="d")  # years, not numbers
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))
+    return fig

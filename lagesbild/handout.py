@@ -9,6 +9,7 @@ STYLE = """
 @page { size: A4; margin: 14mm; }
 body { font-family: 'Source Sans Pro', Arial, sans-serif; font-size: 11pt; color: #222; }
 h1 { font-size: 18pt; margin: 0 0 2mm; } h2 { font-size: 12.5pt; margin: 5mm 0 1.5mm; }
+h3 { font-size: 10.5pt; margin: 2mm 0 1mm; }
 .note { color: #666; font-size: 9pt; }
 .kpis { display: flex; gap: 6mm; } .kpi { flex: 1; border: 1px solid #ddd; padding: 2mm 3mm; }
 .kpi b { display: block; font-size: 17pt; }
@@ -30,18 +31,23 @@ def _table(df: pd.DataFrame) -> str:
 def weekly_handout(title: str, selection: str, kpis: list[tuple[str, str, str]], flags: list[str],
                    flags_note: str, area_table: pd.DataFrame, actions: pd.DataFrame,
                    housing: pd.DataFrame, demo: bool,
-                   privacy_note: str = "Personrelaterade tal är skyddade.") -> str:
-    """HTML for one A4 page. `kpis` are (label, value, note); `flags` are plain sentences."""
+                   privacy_note: str = "Personrelaterade tal är skyddade.",
+                   insatser: dict[str, pd.DataFrame] | None = None) -> str:
+    """HTML for one A4 page. `kpis` are (label, value, note); `flags` are plain sentences;
+    `insatser` heading -> table of the week's actions (lagesbild.action_presenters.week_tables)."""
     kpi_html = "".join(f"<div class='kpi'>{html.escape(l)}<b>{html.escape(v)}</b>"
                        f"<span class='note'>{html.escape(n)}</span></div>" for l, v, n in kpis)
     flag_html = ("<ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in flags) + "</ul>") if flags \
         else "<p>Inga statistiskt säkerställda avvikelser.</p>"
     demo_html = "<p class='note'><b>Demodata</b> – påhittade siffror.</p>" if demo else ""
+    action_html = "".join(f"<h3>{html.escape(h)}</h3>{_table(t)}" for h, t in (insatser or {}).items()) \
+        or "<p>Inga insatser denna vecka.</p>"
     return f"""<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{STYLE}</style></head><body>
 <h1>{html.escape(title)}</h1><p class="note">{html.escape(selection)}</p>{demo_html}
 <div class="kpis">{kpi_html}</div>
 <h2>Avvikelser</h2>{flag_html}<p class="note">{html.escape(flags_note)}</p>
+<h2>Insatser</h2>{action_html}
 <h2>Per kommundel och strategiskt område</h2>{_table(area_table)}
 <h2>Trygghetsvandringar: åtgärder per ansvarig</h2>{_table(actions)}
 <h2>Boende</h2>{_table(housing)}

@@ -7,7 +7,7 @@ import json
 import numpy as np
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from lagesbild import config
+from lagesbild import config, demo_actions
 from lagesbild.demo import DEMO_SEED, DemoArea, demo_period, generate_housing, generate_incidents, generate_walks
 from lagesbild.domain.areas import build_area_defs
 from lagesbild.domain.taxonomy import load_taxonomy
@@ -75,6 +75,7 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
         status="ok", message=f"Genererade demodata {start}–{end}")).inserted_primary_key[0]
     keys = np.random.default_rng(DEMO_SEED)  # the same seed gives the same published numbers
     incidents = generate_incidents(areas, category_ids, start, end).assign(import_id=import_id)
+    incidents = demo_actions.with_effects(incidents, conn, end, DEMO_SEED)  # what the demo actions changed
     incidents["rkey"] = record_keys(len(incidents), keys)
     n_inc = insert_ignore(conn, Incident.__table__, incidents)
     walks, observations = generate_walks(areas, start, end)
@@ -86,6 +87,8 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
     housing = generate_housing(areas, start, end)
     n_housing = insert_ignore(conn, HousingFigure.__table__,
                               housing.assign(import_id=import_id, rkey=record_keys(len(housing), keys)))
+    demo_actions.store(conn, end, import_id)
+    demo_actions.store_outcomes(conn, import_id)
     conn.execute(ImportLog.__table__.update().where(ImportLog.id == import_id).values(
         rows_read=n_inc, rows_accepted=n_inc))
     set_meta(conn, "dataset", "demo")

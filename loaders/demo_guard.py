@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, select
 
-from lagesbild.store.models import HousingFigure, ImportLog, Incident, MetaInfo, Observation, SafetyWalk
+from lagesbild.store.models import (Action, ActionChange, ActionNote, HousingFigure, ImportLog, Incident, MetaInfo,
+                                    Observation, OutcomeIndicator, SafetyWalk)
 from lagesbild.store.reference import get_meta
 from loaders.errors import DemoDataPresent, refuse
 
@@ -18,6 +19,17 @@ def refuse_demo(file: str) -> DemoDataPresent:
                   error=DemoDataPresent)
 
 
+def remove_demo_actions(conn: Connection) -> int:
+    """The demo's actions (with their notes and history) and outcome indicators (issue 14)."""
+    actions = Action.__table__
+    demo_actions = select(actions.c.id).where(actions.c.demo.is_(True))
+    for table in (ActionNote.__table__, ActionChange.__table__):
+        conn.execute(delete(table).where(table.c.action_id.in_(demo_actions)))
+    removed = conn.execute(delete(actions).where(actions.c.demo.is_(True))).rowcount
+    outcomes = OutcomeIndicator.__table__
+    return removed + conn.execute(delete(outcomes).where(outcomes.c.demo.is_(True))).rowcount
+
+
 def remove_demo(conn: Connection) -> int:
     """Delete every row of the demo import, the import itself and the 'dataset' marker."""
     log = ImportLog.__table__
@@ -29,6 +41,7 @@ def remove_demo(conn: Connection) -> int:
         removed += conn.execute(delete(obs).where(obs.c.walk_id.in_(demo_walks) | obs.c.import_id.in_(ids))).rowcount
         for table in (walks, HousingFigure.__table__, Incident.__table__):
             removed += conn.execute(delete(table).where(table.c.import_id.in_(ids))).rowcount
+        removed += remove_demo_actions(conn)
         conn.execute(delete(log).where(log.c.id.in_(ids)))
     meta = MetaInfo.__table__
     conn.execute(delete(meta).where(meta.c.key.in_(["dataset", "demo_period"])))

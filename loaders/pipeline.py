@@ -27,8 +27,10 @@ KINDS: dict[str, str] = {
     "housing": "Boendedata per område och period (CSV/xlsx)",
     "areas": "Områdesgränser (GeoJSON, GeoPackage, zippad Shapefile)",
     "population": "Befolkning (SCB Statistikdatabasen, CSV/xlsx)",
+    "actions": "Insatser (export från sidan Insatser, CSV/xlsx)",
+    "outcomes": "Utfallsindikatorer per år (Koladas export JSON, eller CSV/xlsx)",
 }
-DATA_KINDS = {"incidents", "polisen", "walks", "housing"}  # kinds the demo data also has
+DATA_KINDS = {"incidents", "polisen", "walks", "housing", "actions", "outcomes"}  # kinds the demo data also has
 Progress = Callable[[float, str], None]
 log = logs.get("import")
 

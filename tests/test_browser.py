@@ -24,12 +24,12 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # test_first_hit_after_a_restart: the pages live in views/, so Streamlit's legacy pages/ mode never runs).
 PAGES = {"veckobriefing": "Veckobriefing", "": "Översikt", "trender": "Trender", "karta": "Karta",
          "pyramiden": "Våldspyramiden", "vandringar": "Trygghetsvandringar", "boende": "Boende",
-         "utforska": "Utforska", "datakallor": "Datakällor"}
+         "utforska": "Utforska", "datakallor": "Datakällor", "insatser": "Insatser"}
 MAIN_CONTENT = {"": "[data-testid=stMetric]", "veckobriefing": "[data-testid=stMetric]",
                 "trender": ".js-plotly-plot", "karta": "[data-testid=stDeckGlJsonChart]",
                 "pyramiden": ".js-plotly-plot", "vandringar": "[data-testid=stMetric]",
                 "boende": ".js-plotly-plot", "utforska": "[data-testid=stDataFrame]",
-                "datakallor": "[data-testid=stFileUploader]"}
+                "datakallor": "[data-testid=stFileUploader]", "insatser": "[data-testid=stDataFrame]"}
 
 
 def _free_port() -> int:

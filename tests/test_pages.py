@@ -18,10 +18,10 @@ from tests.conftest import DEMO_TODAY, plotly_array, published_labels, with_cale
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 PAGES = ["oversikt", "veckobriefing", "trender", "karta", "pyramiden", "vandringar", "boende", "utforska",
-         "datakallor"]
+         "datakallor", "insatser"]
 TITLES = {"oversikt": "Översikt", "veckobriefing": "Veckobriefing", "trender": "Trender", "karta": "Karta",
           "pyramiden": "Våldspyramiden", "vandringar": "Trygghetsvandringar", "boende": "Boende",
-          "utforska": "Utforska", "datakallor": "Datakällor"}
+          "utforska": "Utforska", "datakallor": "Datakällor", "insatser": "Insatser"}
 
 
 @pytest.fixture
@@ -260,3 +260,31 @@ def test_every_page_renders_on_an_empty_store(empty_engine, monkeypatch, page):
     assert not at.exception, [e.value for e in at.exception]
     assert not [e.value for e in at.error if "referens" in e.value]
     assert at.title[0].value == TITLES[page]
+
+
+def test_insatser_page_records_a_decision_and_its_follow_up(tmp_path, monkeypatch):
+    """Decide an action on the page, follow it up, and see both in the store and its history
+    (a store of its own: the app seeds the demo into it, this test writes)."""
+    from lagesbild.queries.actions import actions, history
+    from lagesbild.store.engine import make_engine
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("LAGESBILD_TODAY", DEMO_TODAY.isoformat())
+    at = run_page("insatser")
+    assert not at.exception
+    at.text_input[0].input("Ökad närvaro vid Fittja torg")
+    at.text_input[1].input("Polisen")
+    at.multiselect[0].select("0127R005")
+    next(b for b in at.button if b.label == "Spara insatsen").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        new = actions(conn).set_index("title").loc["Ökad närvaro vid Fittja torg"]
+    assert (new["area_codes"], new["status"], new["decided_on"]) == ("0127R005", "planerad", DEMO_TODAY)
+    at.selectbox(key="uppfolj").select(new["action_key"]).run()
+    at.text_area[-1].input("Färre grupperingar på torget")
+    next(b for b in at.button if b.label == "Spara uppföljningen").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    with engine.connect() as conn:
+        assert list(history(conn, new["action_key"])["field"]) == ["skapad", "återkoppling"]
+    engine.dispose()

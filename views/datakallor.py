@@ -27,7 +27,7 @@ kinds = [k for k in KINDS if any(allowed(user, k, s) for s in [*SOURCES, None])]
 kind = st.selectbox("Typ av data", kinds, format_func=KINDS.get)
 sources = [s for s in SOURCES if allowed(user, kind, s)] or list(SOURCES)
 source = st.selectbox("Källa (aktör)", sources, format_func=SOURCES.get,
-                      disabled=kind in ("polisen", "areas", "population"))
+                      disabled=kind in ("polisen", "areas", "population", "actions", "outcomes"))
 upload = st.file_uploader("Fil", type=["csv", "txt", "xlsx", "json", "geojson", "gpkg", "zip"],
                           max_upload_size=MAX_UPLOAD_MB)
 options = Options(source="polis" if kind == "polisen" else source)

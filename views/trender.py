@@ -31,11 +31,15 @@ if points.empty or points["n"].fillna(0).sum() == 0 and not points["suppressed"]
     st.stop()
 points = presenters.with_split_labels(freshness.mark_undelivered(points, grain, freshness.delivered_through(statuses(), f.end)), split)
 value_name = "Antal händelser" if measure == "count" else "Händelser per 1 000 invånare"
-st.plotly_chart(figures.trend_lines(points, grain, value_name, decimals=0 if measure == "count" else 2),
+show_actions = st.toggle("Visa insatser i urvalets områden", value=True, key="insatser", bind="query-params")
+bands = data.action_bands(f.areas, f.start, f.end) if show_actions else None
+st.plotly_chart(figures.trend_lines(points, grain, value_name, decimals=0 if measure == "count" else 2, bands=bands),
                 config={"displayModeBar": False})
 notes = ["Streckad linje: glidande medelvärde (3 månader / 2 kvartal)", "prickad: samma period året innan"]
 if points["partial"].any():
     notes.append("ofylld ring: perioden är inte slut ännu eller inte levererad av alla källor")
+if bands is not None and len(bands):
+    notes.append("färgade band: insatser från start till slut (sidan Insatser)")
 st.caption("; ".join(notes).capitalize() + ". " + presenters.privacy_note(policy))
 
 st.subheader("År mot år")

@@ -3,7 +3,7 @@ import datetime as dt
 
 import streamlit as st
 
-from lagesbild import calendar, figures, freshness, handout, presenters, settings
+from lagesbild import action_presenters, calendar, figures, freshness, handout, presenters, report_pdf, settings
 from lagesbild import formatting as fmt
 from lagesbild.domain.vocab import STRATEGIC_AREAS
 from lagesbild.queries.labels import labeller_static
@@ -56,6 +56,14 @@ else:
 flags_note = presenters.flags_test_note(flags)
 st.caption(flags_note)
 
+st.subheader("Insatser")
+action_tables = action_presenters.week_tables(data.week_actions(monday, f.areas))
+if not action_tables:
+    st.info("Inga insatser pågår, ska följas upp eller beslutades denna vecka. Nya beslut skrivs in på sidan Insatser.")
+for heading, table in action_tables.items():
+    st.markdown(f"**{heading}**")
+    st.dataframe(table, hide_index=True)
+
 st.subheader("Händelser per kommundel och strategiskt område")
 cells = data.counts(f, ("kommundel", "strategic_area"), policy)
 if cells.empty:
@@ -88,11 +96,19 @@ title = f"Veckobriefing vecka {calendar.week_number(monday)}, {fmt.date_range(mo
 late = "" if common.is_demo() else " ".join(freshness.warnings(statuses()))  # "Botkyrkabyggen har inte levererat v. 47"
 page = handout.weekly_handout(title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], f"{flags_note} {late}".strip(),
                               area_wide, presenters.actor_table(actors), housing_table, common.is_demo(),
-                              presenters.privacy_note(policy))
+                              presenters.privacy_note(policy), action_tables)
 user = current_user()
 if user.can(Right.DOWNLOAD):  # downloads: analytiker (checked again and logged in downloads.download)
     what = f"Veckobriefing {chosen} (utskrift): {describe(f)}; publik {policy.audience}"
-    st.download_button("Ladda ned som utskrift (en sida)", lambda: download(user, common.engine(),
-                       lambda: page.encode("utf-8"), what), type="primary",
+    c1, c2 = st.columns(2)
+    # Written when a button is clicked, not on every run.
+    c1.download_button("Ladda ned som PDF", lambda: download(user, common.engine(), lambda: report_pdf.weekly_pdf(
+                           title, describe(f), kpis, [presenters.plain(x) for x in flag_lines], flags_note, area_wide,
+                           presenters.actor_table(actors), housing_table, action_tables, common.is_demo(),
+                           presenters.privacy_note(policy)), what + " (PDF)"),
+                       type="primary", file_name=f"veckobriefing_{chosen}.pdf", mime="application/pdf",
+                       help="En PDF att skriva ut eller skicka med e-post.")
+    c2.download_button("Ladda ned som utskrift (HTML)", lambda: download(user, common.engine(),
+                       lambda: page.encode("utf-8"), what),
                        file_name=f"veckobriefing_{chosen}.html", mime="text/html",
-                       help="Öppna filen i webbläsaren och skriv ut, eller spara som PDF.")
+                       help="Öppna filen i webbläsaren och skriv ut.")

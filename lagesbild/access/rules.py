@@ -52,7 +52,8 @@ EXTERNAL_PAGES = frozenset({"", "oversikt", "veckobriefing", "trender", "karta",
 QUERY_RIGHTS: dict[str, Right] = {"explore": Right.EXPLORE}
 NEUTRAL_QUERIES = frozenset({"area_frame", "area_choices", "geometries", "any_schematic", "data_range",
                              "category_names"})
-REFERENCE_KINDS = frozenset({"areas", "population"})  # import kinds that change the areas: samordnare
+# import kinds that belong to the center, not to a partner's source: samordnare
+REFERENCE_KINDS = frozenset({"areas", "population", "actions", "outcomes"})
 FIXED_SOURCE = {"polisen": "polis"}  # a kind whose files always come from one source
 
 
@@ -104,7 +105,7 @@ def authorize_import(user: User, kind: str, source: str | None) -> None:
     """An importör imports only its own organisation's sources; area boundaries and population
     (they change the areas) need the samordnare role."""
     if kind in REFERENCE_KINDS:
-        require(user, Right.COORDINATE, "importera områden och befolkning")
+        require(user, Right.COORDINATE, "importera områden, befolkning, insatser och utfallsmått")
         return
     require(user, Right.IMPORT, "importera filer")
     source = FIXED_SOURCE.get(kind, source)

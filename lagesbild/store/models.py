@@ -308,3 +308,77 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(32), index=True)
     outcome: Mapped[str] = mapped_column(String(16))  # ok, nekad, avvisad
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- actions (insatser) and outcome indicators (migration 0006) -------------------------------
+
+class Action(Base):
+    """An action decided at the weekly meeting (an insats in the EST cycle). The problem it answers
+    is kept as codes: `area_codes` (områden or kommundelar) and `targets` (category codes, or
+    'strategic:<code>' / 'focus:<code>'), '; '-separated, as the CSV export writes them; the
+    safety-walk observations it addresses as obs keys. Few rows: read whole, filtered in Python."""
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_key: Mapped[str] = mapped_column(String(64), unique=True)  # 'I-0007': the id in exports
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(40))
+    responsible_actor: Mapped[str] = mapped_column(String(80))
+    area_codes: Mapped[str] = mapped_column(Text, default="")
+    targets: Mapped[str] = mapped_column(Text, default="")
+    observation_keys: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))  # planerad, pågår, avslutad, avbruten
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    est_step: Mapped[str] = mapped_column(String(16))  # kartläggning, analys, insats, uppföljning, återkoppling
+    decided_on: Mapped[dt.date] = mapped_column(Date)  # the meeting; its ISO week is "decided in week"
+    follow_up_on: Mapped[dt.date | None] = mapped_column(Date)  # next återkoppling due
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ActionNote(Base):
+    """A follow-up note (återkoppling) on an action, with its date."""
+    __tablename__ = "action_notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    noted_on: Mapped[dt.date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(1000))
+    changed_by: Mapped[str | None] = mapped_column(String(120))
+
+
+class ActionChange(Base):
+    """The history of an action: one row per changed field (who: filled in by sign-in, issue 15)."""
+    __tablename__ = "action_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    changed_by: Mapped[str | None] = mapped_column(String(120))
+    via: Mapped[str] = mapped_column(String(16))  # app, import, demo
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class OutcomeIndicator(Base):
+    """A yearly outcome indicator value (seed 003: graduation, suspected violent crime 12–20 …) for
+    a region: the kommun, an area, or the comparison the source gives (county 'lan', 'riket')."""
+    __tablename__ = "outcome_indicators"
+    __table_args__ = (UniqueConstraint("indicator", "region_code", "year", "gender"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(64))  # e.g. a Kolada KPI id 'N17461'
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(String(32))  # '0127', an area code, '0001' (län) …
+    region_kind: Mapped[str] = mapped_column(String(16))  # kommun, omrade, kommundel, lan, riket
+    region_name: Mapped[str] = mapped_column(String(120))
+    year: Mapped[int] = mapped_column(SmallInteger)
+    gender: Mapped[str] = mapped_column(String(1), default="T")  # T total, K, M (as Kolada)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(16), default="")
+    strategic_area: Mapped[str | None] = mapped_column(String(40))
+    focus_area: Mapped[str | None] = mapped_column(String(40))
+    source: Mapped[str] = mapped_column(String(200))
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("imports.id"))

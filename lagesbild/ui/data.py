@@ -17,6 +17,7 @@ from lagesbild.access.ui import current_user
 from lagesbild.privacy import assert_published
 from lagesbild.queries import areas as areas_q
 from lagesbild.queries import compare, explore as explore_q, housing as housing_q, incidents, maps, trends, walks
+from lagesbild.queries import actions as actions_q, effect as effect_q, followup as followup_q
 from lagesbild.ui.common import data_version, engine
 
 F = TypeVar("F", bound=Callable)
@@ -71,6 +72,16 @@ walk_cells = cached(walks.observation_cells)
 housing = cached(housing_q.housing)
 housing_signals = cached(housing_q.latest_signals)
 housing_incident_rates = cached(housing_q.incident_rates)
+action_list = cached(actions_q.action_list)
+week_actions = cached(actions_q.week_actions)
+action_bands = cached(actions_q.bands)
+action_notes = cached(actions_q.notes)
+action_history = cached(actions_q.history)
+action_export = cached(actions_q.export_frame)
+effect_view = cached(effect_q.effect_view)
+yearly_follow_up = cached(followup_q.yearly_follow_up)
+outcomes = cached(followup_q.outcomes)
+lagesbild_document = cached(followup_q.document)
 
 
 def q(name: str, *args, **kwargs):

@@ -1,7 +1,7 @@
 """access: users (fallback roles, pseudonym → label) and the append-only audit log
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 16:00:00
 
 - users: one row per person who signed in, keyed by a pseudonymous subject id
@@ -15,7 +15,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
