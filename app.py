@@ -28,8 +28,11 @@ PAGES = {
     ],
 }
 
+OWN_PERIOD = {"veckobriefing", "granskning", "datakallor"}
+
 with friendly_errors():  # a Swedish message with a reference instead of a traceback
     user = access_ui.gate(common.engine())  # sign-in (or open mode on localhost); stops if refused
     page = st.navigation(access_ui.allowed_pages(PAGES, user))  # only the pages the user's roles allow
-    st.session_state["_filters"] = sidebar_filters()
+    # Pages that choose their own week or need no period get no period widget.
+    st.session_state["_filters"] = sidebar_filters(with_period=page.url_path not in OWN_PERIOD)
     page.run()

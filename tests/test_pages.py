@@ -288,3 +288,10 @@ def test_insatser_page_records_a_decision_and_its_follow_up(tmp_path, monkeypatc
     with engine.connect() as conn:
         assert list(history(conn, new["action_key"])["field"]) == ["skapad", "återkoppling"]
     engine.dispose()
+
+
+def test_veckobriefing_shows_no_period_it_ignores(app_env):
+    at = run_page("veckobriefing")
+    assert not at.exception
+    assert [s.label for s in at.sidebar.selectbox] == []  # the week is chosen on the page itself
+    assert "Period" in [s.label for s in run_page("oversikt").sidebar.selectbox]

@@ -20,7 +20,7 @@ BASELINE_WEEKS = settings.value("baseline_weeks")
 st.markdown("<style>[data-testid=stMetricValue]{font-size:2.6rem} .stMarkdown p, .stMarkdown li"
             "{font-size:1.15rem}</style>", unsafe_allow_html=True)
 common.page_header("Veckobriefing", f"En vecka mot de {BASELINE_WEEKS} veckorna före. "
-                   "Perioden i sidopanelen används inte här; områdes- och källfiltren gäller.")
+                   "Välj veckan här; områdes- och källfiltren i sidopanelen gäller.")
 last = anchor_week_end() - dt.timedelta(days=6)
 weeks = [last - dt.timedelta(weeks=i) for i in range(26)]
 keys = {calendar.week_key(w): w for w in weeks}

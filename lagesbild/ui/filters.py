@@ -40,19 +40,23 @@ def period_dates(choice: str, end: dt.date, custom: tuple | None = None) -> tupl
     return end - dt.timedelta(weeks=52, days=-1), end
 
 
-def sidebar_filters() -> Filters:
-    """Draw the shared filters in the sidebar and return the selection."""
+def sidebar_filters(with_period: bool = True) -> Filters:
+    """Draw the shared filters in the sidebar and return the selection. A page that chooses its own
+    week (Veckobriefing) gets no period widget (`with_period=False`): nothing it ignores is shown."""
     end = anchor_week_end()
     with st.sidebar:
         st.header("Urval")
-        choice = st.selectbox("Period", PERIODS, index=PERIODS.index(DEFAULT_PERIOD), key="period",
-                              bind="query-params")
-        custom = None
-        if choice == "Anpassad":
-            custom = st.date_input("Datum från – till", value=(end - dt.timedelta(days=90), end),
-                                   format="YYYY-MM-DD", key="datum", bind="query-params")
-        start, stop = period_dates(choice, end, custom if isinstance(custom, tuple) else None)
-        st.caption(f"{fmt.date_range(start, stop)} ({fmt.week_label(start)} – {fmt.week_label(stop - dt.timedelta(days=stop.weekday()))})")
+        start, stop = period_dates(DEFAULT_PERIOD, end)
+        if with_period:
+            choice = st.selectbox("Period", PERIODS, index=PERIODS.index(DEFAULT_PERIOD), key="period",
+                                  bind="query-params")
+            custom = None
+            if choice == "Anpassad":
+                custom = st.date_input("Datum från – till", value=(end - dt.timedelta(days=90), end),
+                                       format="YYYY-MM-DD", key="datum", bind="query-params")
+            start, stop = period_dates(choice, end, custom if isinstance(custom, tuple) else None)
+            st.caption(f"{fmt.date_range(start, stop)} ({fmt.week_label(start)} – "
+                       f"{fmt.week_label(stop - dt.timedelta(days=stop.weekday()))})")
         choices = dict(data.area_choices())
         areas = st.multiselect("Område", list(choices), format_func=lambda c: choices.get(c, c),
                                placeholder="Alla områden", key="omrade", bind="query-params")
