@@ -124,9 +124,12 @@ def pyramid(df: pd.DataFrame) -> go.Figure:
     return base_layout(fig, None, height=380)
 
 
-def heat_table(df: pd.DataFrame, x: str, y: str, value_name: str) -> go.Figure:
-    """A heatmap of n over x × y labels, each cell annotated with its label ('<k' when hidden)."""
+def heat_table(df: pd.DataFrame, x: str, y: str, value_name: str, x_order: list | None = None) -> go.Figure:
+    """A heatmap of n over x × y labels, each cell annotated with its label ('<k' when hidden);
+    columns in `x_order` (those present) when given, else in the order they first appear."""
     xs, ys = list(dict.fromkeys(df[x])), list(dict.fromkeys(df[y]))
+    if x_order is not None:
+        xs = [v for v in x_order if v in set(xs)] + [v for v in xs if v not in set(x_order)]
     z = df.pivot(index=y, columns=x, values="n").reindex(index=ys, columns=xs)  # hidden stay NaN
     txt = df.pivot_table(index=y, columns=x, values="n_label", aggfunc="first", sort=False).reindex(index=ys, columns=xs).fillna("0")
     fig = go.Figure(go.Heatmap(z=z.to_numpy(), x=xs, y=ys, text=txt.to_numpy(), texttemplate="%{text}",

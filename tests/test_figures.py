@@ -128,3 +128,10 @@ def test_metric_delta_arrow_follows_the_sign(change, now, before, expected):
 def test_normal_delta_arrow_follows_the_sign(now, expected_mean, text):
     from lagesbild import presenters
     assert presenters.normal_delta(now, expected_mean, "<5") == text
+
+
+def test_heat_table_columns_follow_the_given_order():
+    df = pd.DataFrame({"x": ["B", "A", "C"], "y": ["r", "r", "r"], "n": [1.0, 2.0, 3.0], "n_label": ["1", "2", "3"]})
+    fig = figures.heat_table(df, "x", "y", "Antal", x_order=["A", "B", "C"])
+    assert list(fig.data[0].x) == ["A", "B", "C"]
+    assert list(figures.heat_table(df, "x", "y", "Antal").data[0].x) == ["B", "A", "C"]

@@ -71,7 +71,8 @@ if cells.empty:
 else:
     names = labeller_static(areas)
     cells = cells.assign(x=cells["strategic_area"].map(STRATEGIC_AREAS), y=cells["kommundel"].map(names))
-    st.plotly_chart(figures.heat_table(cells, "x", "y", "Antal"), config={"displayModeBar": False})
+    st.plotly_chart(figures.heat_table(cells, "x", "y", "Antal", x_order=list(STRATEGIC_AREAS.values())),
+                    config={"displayModeBar": False})
 area_wide = presenters.cells_wide(cells, "y", "x", "Kommundel") if not cells.empty else cells
 
 st.subheader("Trygghetsvandringar: åtgärder per ansvarig")
