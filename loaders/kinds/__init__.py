@@ -29,9 +29,18 @@ class Prepared:
     tables: dict[str, pd.DataFrame]
     preview: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    # A file read in pieces (loaders.kinds.incidents): the rows are not held but prepared again,
+    # a piece at a time, while they are stored; `accepted` counts them. Its options and what the
+    # check learnt about the whole file (`facts`) go with it.
+    streamed: bool = False
+    accepted: int | None = None
+    options: Options | None = None
+    facts: dict = field(default_factory=dict)
 
     @property
     def rows_accepted(self) -> int:
+        if self.accepted is not None:
+            return self.accepted
         main = next(iter(self.tables.values()), pd.DataFrame())
         return len(main)
 
