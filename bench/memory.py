@@ -128,6 +128,13 @@ def _reset_peak() -> bool:
         return False
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process (every thread): on a shared machine steadier than the clock."""
+    import resource
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(step: str, url: str, path: str) -> dict:
     """Run one step on the file in this process; its peak memory above the baseline and its time."""
     from lagesbild.store.engine import make_engine
@@ -142,7 +149,7 @@ def measure(step: str, url: str, path: str) -> dict:
         pass
     reset = _reset_peak()
     baseline = _status_kb("VmRSS")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     file = from_path(path)
     if step == "check":
         check = check_upload(engine, "incidents", file.name, file.data, Options(source=SOURCE))
@@ -152,11 +159,11 @@ def measure(step: str, url: str, path: str) -> dict:
     else:
         result = run_import(engine, "incidents", file, Options(source=SOURCE), imported_by="bench")
         rows, inserted = result.rows_read, result.stored.inserted
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     peak = _status_kb("VmHWM")
     engine.dispose()
     return {"step": step, "rows": rows, "inserted": inserted, "seconds": round(seconds, 2),
-            "rows_per_s": round(rows / seconds), "baseline_mb": round(baseline / 1024),
+            "rows_per_s": round(rows / seconds), "cpu_s": round(cpu, 2), "baseline_mb": round(baseline / 1024),
             "peak_mb": round(peak / 1024), "peak_above_baseline_mb": round((peak - baseline) / 1024),
             "peak_reset": reset, "file_mb": round(os.path.getsize(path) / 2**20, 1)}
 
@@ -186,7 +193,8 @@ def run(backends: list[str], reps: int = 1, steps: tuple[str, ...] = STEPS) -> d
                 finally:
                     drop_copy(backend, copy)
                 log(f"{backend} {step}: peak +{result['peak_above_baseline_mb']} MB above "
-                    f"{result['baseline_mb']} MB; {result['seconds']} s = {result['rows_per_s']:,} rows/s")
+                    f"{result['baseline_mb']} MB; {result['seconds']} s = {result['rows_per_s']:,} rows/s "
+                    f"(CPU {result['cpu_s']} s)")
                 out[backend].append(result)
         drop_template(backend)
     return {"file": path.name, "file_mb": round(path.stat().st_size / 2**20, 1), "rows": rows, "results": out}

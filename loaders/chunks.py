@@ -5,6 +5,7 @@
 - `Ordinals`: a row key's ordinal among identical rows counts the earlier pieces too.
 - `SeenKeys`: the natural keys earlier pieces stored, as 64-bit hashes (a prefilter: a hit is
   checked in the store), so that a duplicate spanning two pieces is counted once.
+- `release_memory`: what a piece freed goes back to the system before the next one.
 - `ahead`: the next piece is prepared in a second thread while one is written (pyarrow, pandas
   and the database release Python's lock for most of their work).
 """
@@ -106,6 +107,31 @@ class SeenKeys:
 
     def add(self, hashes: np.ndarray) -> None:
         self.hashes = np.union1d(self.hashes, hashes)
+
+
+def release_memory() -> None:
+    """Hand the memory freed by a piece back to the system (pyarrow's pool and, on glibc,
+    malloc's free pages), so that a long-running app process shrinks again after an import."""
+    try:
+        import pyarrow as pa
+        pa.default_memory_pool().release_unused()
+    except ImportError:
+        pass
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc():
+    import ctypes
+    import ctypes.util
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
 
 
 def ahead(items: Iterator[T]) -> Iterator[T]:

@@ -17,7 +17,7 @@ from lagesbild.store.marts import refresh_marts
 from lagesbild.store.models import ImportLog
 from loaders import demo_guard, import_log
 from loaders.errors import FileRefused, refuse
-from loaders.kinds import Options, Prepared, Stored
+from loaders.kinds import Options, Prepared, StoreAgain, Stored
 from loaders.kinds.common import no_rows
 from loaders.source import SourceFile
 
@@ -84,7 +84,7 @@ def prepare(engine: Engine, kind: str, file: SourceFile, options: Options) -> Pr
     return prepared
 
 
-def _prepare_or_stream(engine: Engine, kind: str, file: SourceFile, options: Options) -> Prepared:
+def prepare_or_stream(engine: Engine, kind: str, file: SourceFile, options: Options) -> Prepared:
     """prepare(), except for a large file of a kind that reads in pieces (incidents): that one is
     checked while it is stored, a piece at a time, inside the writing transaction (a problem in
     any piece refuses the whole file), so that its memory does not grow with the file."""
@@ -107,7 +107,7 @@ def run_import(engine: Engine, kind: str, file: SourceFile, options: Options | N
                                                        imported_by, on_wait=lambda m: step(0.0, m))
     try:
         step(0.05, "Läser och kontrollerar filen …")
-        prepared = prepared or _prepare_or_stream(engine, kind, file, options)
+        prepared = prepared or prepare_or_stream(engine, kind, file, options)
         step(0.5, "Sparar …")
         result = _write(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
     except InputError as exc:
@@ -136,7 +136,16 @@ def _log_result(result: ImportResult) -> None:
 def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool,
            imported_by: str | None, step: Progress, import_id: int | None = None) -> ImportResult:
     """One transaction that takes the store's write lock first (another import waits for it),
-    then stores the rows and updates the marts and the log."""
+    then stores the rows and updates the marts and the log; once more when the kind asks for it
+    (StoreAgain: a file read in pieces learnt that its keys must be made otherwise)."""
+    try:
+        return _write_once(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
+    except StoreAgain:
+        return _write_once(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
+
+
+def _write_once(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool,
+                imported_by: str | None, step: Progress, import_id: int | None = None) -> ImportResult:
     module = kind_module(prepared.kind)
     with engine.connect() as conn:
         transaction = conn.begin()

@@ -138,6 +138,22 @@ def test_identical_rows_without_ids_in_two_pieces_stay_separate_incidents(empty_
     assert store_state(empty_engine) == whole_state  # and a re-import adds nothing
 
 
+def test_a_row_without_an_id_in_the_last_piece_gives_every_row_a_row_key(empty_engine, in_pieces):
+    """The keys come from the ids only when every row of the file has one: the pieces stored
+    before the row without an id is met are stored again (one transaction) with row keys."""
+    data = export(40, extra={38: "  ;2024-02-04 03:03;Rån;Alby;;;Gata;12-17"})
+    (whole, whole_state), (pieces, pieces_state) = both_ways(empty_engine, in_pieces, data)
+    assert counts(pieces) == counts(whole)
+    assert pieces_state == whole_state
+    assert all(key.startswith("row:") for _, key, *_ in pieces_state["incidents"])
+    assert rows(empty_engine, "SELECT status FROM imports ORDER BY id") == [("ok",), ("ok",)]
+
+
+def test_an_export_without_an_id_column_in_pieces(empty_engine, in_pieces):
+    (whole, whole_state), (pieces, pieces_state) = both_ways(empty_engine, in_pieces, export(40, ids=False))
+    assert counts(pieces) == counts(whole) and pieces_state == whole_state
+
+
 # --- refusals ----------------------------------------------------------------------------------
 
 def test_a_refusal_in_the_last_piece_writes_nothing_and_is_logged_with_every_problem(empty_engine, in_pieces):

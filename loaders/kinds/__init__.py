@@ -45,6 +45,12 @@ class Prepared:
         return len(main)
 
 
+class StoreAgain(Exception):
+    """Raised by a kind's `store` when the rows it stored so far must be stored otherwise (a file
+    read in pieces turned out to have a row without an id in a later piece): the caller rolls the
+    transaction back and stores the file once more (Prepared.facts now says what was learnt)."""
+
+
 @dataclass
 class Stored:
     inserted: int = 0

@@ -23,8 +23,8 @@ from lagesbild.store.bulk import insert_ignore
 from lagesbild.store.marts import add_rows
 from lagesbild.store.models import Incident
 from lagesbild.store.keys import id_keys, row_keys
-from loaders.kinds import Options, Prepared, Stored, count_note
-from loaders.chunks import Ordinals, Problems, SeenKeys, ahead
+from loaders.kinds import Options, Prepared, StoreAgain, Stored, count_note
+from loaders.chunks import Ordinals, Problems, SeenKeys, ahead, release_memory
 from loaders.kinds.common import (Unmapped, add_unmapped, categories_of, category_table, cells,
                                   check_source, coordinates, gate, no_rows, normalise_labels,
                                   place_rows, unmapped_problems)
@@ -43,7 +43,7 @@ AGE_ALIASES = {"0–11": "0-11", "12–17": "12-17", "18–20": "18-20", "21-": 
                "": "okänd", "okänd ålder": "okänd"}
 
 
-CHUNK_ROWS = 150_000   # a file is read, checked and stored this many rows at a time
+CHUNK_ROWS = 100_000   # a file is read, checked and stored this many rows at a time
 PREVIEW_ROWS = 1_000   # the preview of a file read in pieces: its first rows
 SECTIONS = ["gate", "occurred", "category", "east", "north", "outside", "count", "place_type", "age_group"]
 
@@ -60,6 +60,8 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
     for n, frame in enumerate(read_table_chunks(file, CHUNK_ROWS)):
         rows = _piece(context, whole, frame, keys=n == 0)
         first = rows if n == 0 else None
+        del frame, rows
+        release_memory()
     whole.raise_if_any(context)
     if first is not None:  # one piece: the rows and the preview exactly as for a whole file
         return _prepared(file, context.source, whole.rows_read, first, whole.notes(context), context.index)
@@ -131,17 +133,21 @@ class _Whole:
 
 
 def _piece(context: _Context, whole: _Whole, frame: pd.DataFrame, keys: bool = True,
-           ids: bool | None = None, ordinals: Ordinals | None = None) -> pd.DataFrame | None:
+           ids: bool | None = None, ordinals: Ordinals | None = None,
+           strict_ids: bool = False) -> pd.DataFrame | None:
     """Check, place and key one piece of the file; its rows to store (before to_minutes), or None
     once the file has a problem (the remaining pieces are only checked, for the full report).
 
     Keys: from the ids when `ids` (the whole file has them), else from the rows' values with
-    ordinals counted over the earlier pieces too; `ids=None` decides for the piece alone."""
+    ordinals counted over the earlier pieces too; `ids=None` decides for the piece alone.
+    `strict_ids`: a piece with a row without an id raises _IdsIncomplete."""
     mapped = context.mapped(frame)
     f, h = mapped.frame, mapped.headers
     whole.rows_read += len(f)
     whole.category_column = h["category"]
     piece_ids = "id" in f and bool((f["id"] != "").all())
+    if strict_ids and not piece_ids:
+        raise _IdsIncomplete()
     whole.ids_complete = whole.ids_complete and piece_ids
     sections = {name: Collector(context.file.name) for name in SECTIONS}
     sections["gate"] = gate(context.file.name, mapped)
@@ -230,15 +236,31 @@ def streamed(file: SourceFile, options: Options) -> Prepared:
                     options=options)
 
 
+class _IdsIncomplete(Exception):
+    """A piece has a row without an id although the keys were being made from the ids."""
+
+
 def _store_pieces(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
+    """Store a file read in pieces. Unless the check said so, the keys are assumed to come from the
+    ids; a piece with a row without one makes the whole file use row keys: at once when nothing
+    was stored yet, else by StoreAgain (the caller rolls back and stores the file again)."""
+    ids = prepared.facts.get("ids_complete")
+    stored = Stored()
+    try:
+        return _store_pieces_keyed(conn, prepared, import_id, True if ids is None else ids, stored)
+    except _IdsIncomplete:
+        prepared.facts["ids_complete"] = False
+        if stored.inserted or stored.duplicates:
+            raise StoreAgain() from None
+        return _store_pieces_keyed(conn, prepared, import_id, False, stored)
+
+
+def _store_pieces_keyed(conn: Connection, prepared: Prepared, import_id: int, ids: bool,
+                        stored: Stored) -> Stored:
     file, options = prepared.file, prepared.options or Options(source=prepared.source)
     context = _Context.load(conn, file, options)
-    ids = prepared.facts.get("ids_complete")
-    if ids is None:
-        ids = _ids_complete(context)
     whole, ordinals, seen = _Whole(file.name), Ordinals(), SeenKeys()
-    stored = Stored()
-    pieces = (_piece(context, whole, frame, ids=ids, ordinals=ordinals)
+    pieces = (_piece(context, whole, frame, ids=ids, ordinals=ordinals, strict_ids=ids)
               for frame in read_table_chunks(file, CHUNK_ROWS))
     for rows in ahead(pieces):
         if rows is not None and not whole.problems:
@@ -246,22 +268,14 @@ def _store_pieces(conn: Connection, prepared: Prepared, import_id: int) -> Store
                                import_id, seen)
             stored.inserted += part.inserted
             stored.duplicates += part.duplicates
+        del rows
+        release_memory()
     whole.raise_if_any(context)
     if whole.rows_read == 0:
         raise no_rows(file.name)
     prepared.rows_read, prepared.accepted, prepared.notes = whole.rows_read, whole.accepted, whole.notes(context)
     prepared.preview = whole.preview(context)
     return stored
-
-
-def _ids_complete(context: _Context) -> bool:
-    """Whether every row of the file has an id (then the keys come from the ids): read once
-    before a file that was not checked first is stored."""
-    for frame in read_table_chunks(context.file, CHUNK_ROWS):
-        f = context.mapped(frame).frame
-        if "id" not in f or not (f["id"] != "").all():
-            return False
-    return True
 
 
 def _store_rows(conn: Connection, rows: pd.DataFrame, import_id: int, seen: SeenKeys | None = None) -> Stored:

@@ -142,7 +142,7 @@ def _simple_frame(file: str, text: str, raw: memoryview | None = None) -> pd.Dat
 
 # --- in pieces ---------------------------------------------------------------------------------
 
-BLOCK_BYTES = 4 * 1024 * 1024  # pyarrow parses this much at a time
+BLOCK_BYTES = 1024 * 1024  # pyarrow parses this much at a time
 
 
 def csv_chunks(file: SourceFile, rows: int) -> Iterator[pd.DataFrame]:
