@@ -64,9 +64,9 @@ def prepare(conn: Connection, file: SourceFile, options: Options) -> Prepared:
         release_memory()
     whole.raise_if_any(context)
     if first is not None:  # one piece: the rows and the preview exactly as for a whole file
-        return _prepared(file, context.source, whole.rows_read, first, whole.notes(context), context.index)
+        return _prepared(file, context.source, whole.rows_read, first, whole.notes(), context.index)
     return Prepared(KIND, file, context.source, whole.rows_read, {}, whole.preview(context),
-                    whole.notes(context), streamed=True, accepted=whole.accepted, options=options,
+                    whole.notes(), streamed=True, accepted=whole.accepted, options=options,
                     facts={"ids_complete": whole.ids_complete})
 
 
@@ -119,7 +119,7 @@ class _Whole:
             self.unmapped = {}
         self.problems.raise_if_any()
 
-    def notes(self, context: _Context) -> list[str]:
+    def notes(self) -> list[str]:
         notes = [f"{self.unplaced} rader kunde inte placeras i ett område och hamnar i 'Okänt område'."] \
             if self.unplaced else []
         if self.ignored:
@@ -273,7 +273,7 @@ def _store_pieces_keyed(conn: Connection, prepared: Prepared, import_id: int, id
     whole.raise_if_any(context)
     if whole.rows_read == 0:
         raise no_rows(file.name)
-    prepared.rows_read, prepared.accepted, prepared.notes = whole.rows_read, whole.accepted, whole.notes(context)
+    prepared.rows_read, prepared.accepted, prepared.notes = whole.rows_read, whole.accepted, whole.notes()
     prepared.preview = whole.preview(context)
     return stored
 
