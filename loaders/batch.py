@@ -19,20 +19,21 @@ from sqlalchemy import Engine
 
 from lagesbild.errors import InputError
 from loaders.kinds import Options, Prepared
-from loaders.pipeline import ImportResult, log_refusal, prepare, run_import
+from loaders.pipeline import ImportResult, log_refusal, prepare_or_stream, run_import
 from loaders.source import SourceFile, from_path
 
 Outcome = ImportResult | InputError
 
 
 def _prepare_in_worker(engine: Engine, kind: str, path: str, options: Options) -> tuple[SourceFile, Prepared | InputError]:
-    """Runs in the worker thread (with a connection of its own): read and prepare one file."""
+    """Runs in the worker thread (with a connection of its own): read and prepare one file (a
+    large incidents file is only opened here: it is checked a piece at a time while it is stored)."""
     try:
         file = from_path(path)
     except InputError as exc:
         return SourceFile(Path(path).name, b""), exc
     try:
-        return file, prepare(engine, kind, file, options)
+        return file, prepare_or_stream(engine, kind, file, options)
     except InputError as exc:
         return file, exc
 

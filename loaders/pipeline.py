@@ -12,12 +12,13 @@ from sqlalchemy import Connection, Engine, insert
 
 from lagesbild import logs
 from lagesbild.errors import InputError
-from lagesbild.store.locks import take_write_lock
+from lagesbild.store.locks import Notify, take_write_lock, when_writable
 from lagesbild.store.marts import refresh_marts
 from lagesbild.store.models import ImportLog
 from loaders import demo_guard, import_log
 from loaders.errors import FileRefused, refuse
-from loaders.kinds import Options, Prepared, Stored
+from loaders.kinds import Options, Prepared, StoreAgain, Stored
+from loaders.kinds.common import no_rows
 from loaders.source import SourceFile
 
 KINDS: dict[str, str] = {
@@ -32,6 +33,7 @@ KINDS: dict[str, str] = {
 }
 DATA_KINDS = {"incidents", "polisen", "walks", "housing", "actions", "outcomes"}  # kinds the demo data also has
 Progress = Callable[[float, str], None]
+STREAM_BYTES = 4 * 1024 * 1024  # larger files of a kind that reads in pieces are checked while stored
 log = logs.get("import")
 
 
@@ -80,9 +82,18 @@ def prepare(engine: Engine, kind: str, file: SourceFile, options: Options) -> Pr
     with engine.connect() as conn:
         prepared = module.prepare(conn, file, options)
     if prepared.rows_read == 0:
-        raise refuse(file.name, "0 rader: filen har inga datarader (bara rubriker?). Inget importerades "
-                     "och 'senast importerad' ändras inte.")
+        raise no_rows(file.name)
     return prepared
+
+
+def prepare_or_stream(engine: Engine, kind: str, file: SourceFile, options: Options) -> Prepared:
+    """prepare(), except for a large file of a kind that reads in pieces (incidents): that one is
+    checked while it is stored, a piece at a time, inside the writing transaction (a problem in
+    any piece refuses the whole file), so that its memory does not grow with the file."""
+    module = kind_module(kind)
+    if hasattr(module, "streamed") and len(file.data) > STREAM_BYTES:
+        return module.streamed(file, options)
+    return prepare(engine, kind, file, options)
 
 
 def run_import(engine: Engine, kind: str, file: SourceFile, options: Options | None = None, *,
@@ -98,7 +109,7 @@ def run_import(engine: Engine, kind: str, file: SourceFile, options: Options | N
                                                        imported_by, on_wait=lambda m: step(0.0, m))
     try:
         step(0.05, "Läser och kontrollerar filen …")
-        prepared = prepared or prepare(engine, kind, file, options)
+        prepared = prepared or prepare_or_stream(engine, kind, file, options)
         step(0.5, "Sparar …")
         result = _write(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
     except InputError as exc:
@@ -127,7 +138,16 @@ def _log_result(result: ImportResult) -> None:
 def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool,
            imported_by: str | None, step: Progress, import_id: int | None = None) -> ImportResult:
     """One transaction that takes the store's write lock first (another import waits for it),
-    then stores the rows and updates the marts and the log."""
+    then stores the rows and updates the marts and the log; once more when the kind asks for it
+    (StoreAgain: a file read in pieces learnt that its keys must be made otherwise)."""
+    try:
+        return _write_once(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
+    except StoreAgain:
+        return _write_once(engine, prepared, dry_run, replace_demo, imported_by, step, import_id)
+
+
+def _write_once(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool,
+                imported_by: str | None, step: Progress, import_id: int | None = None) -> ImportResult:
     module = kind_module(prepared.kind)
     with engine.connect() as conn:
         transaction = conn.begin()
@@ -173,16 +193,17 @@ def _finish_log(conn: Connection, import_id: int, prepared: Prepared, stored: St
 
 
 def log_refusal(engine: Engine, kind: str, file: SourceFile, source: str | None,
-                error: InputError, imported_by: str | None = None) -> None:
-    """Record the refusal (problems with masked values) without touching any data."""
+                error: InputError, imported_by: str | None = None, on_wait: Notify | None = None) -> None:
+    """Record the refusal (problems with masked values) without touching any data. On SQLite it
+    waits for a running import's write lock (telling who runs) as the import log does, instead of
+    failing with "database is locked" after 30 s."""
     text = "\n".join(str(p) for p in error.problems).replace("\x00", "\ufffd")  # PostgreSQL stores no NUL
     name = file.name[:260].replace("\x00", "\ufffd")
-    with engine.begin() as conn:
-        conn.execute(insert(ImportLog.__table__).values(
-            kind=kind[:32], source=(source or None) and source[:32], file_name=name,
-            sha256=file.sha256, imported_at=dt.datetime.now().replace(microsecond=0),
-            imported_by=imported_by, rows_read=0, rows_accepted=0,
-            rows_rejected=len(error.problems), status="refused", message=text[:20000]))
+    row = dict(kind=kind[:32], source=(source or None) and source[:32], file_name=name,
+               sha256=file.sha256, imported_at=dt.datetime.now().replace(microsecond=0),
+               imported_by=imported_by, rows_read=0, rows_accepted=0,
+               rows_rejected=len(error.problems), status="refused", message=text[:20000])
+    when_writable(engine, lambda conn: conn.execute(insert(ImportLog.__table__).values(**row)), on_wait=on_wait)
 
 
 __all__ = ["KINDS", "ImportResult", "Options", "prepare", "run_import", "FileRefused"]

@@ -28,11 +28,26 @@ class Prepared:
     tables: dict[str, pd.DataFrame]
     preview: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    # A file read in pieces (loaders.kinds.incidents): the rows are not held but prepared again,
+    # a piece at a time, while they are stored; `accepted` counts them. Its options and what the
+    # check learnt about the whole file (`facts`) go with it.
+    streamed: bool = False
+    accepted: int | None = None
+    options: Options | None = None
+    facts: dict = field(default_factory=dict)
 
     @property
     def rows_accepted(self) -> int:
+        if self.accepted is not None:
+            return self.accepted
         main = next(iter(self.tables.values()), pd.DataFrame())
         return len(main)
+
+
+class StoreAgain(Exception):
+    """Raised by a kind's `store` when the rows it stored so far must be stored otherwise (a file
+    read in pieces turned out to have a row without an id in a later piece): the caller rolls the
+    transaction back and stores the file once more (Prepared.facts now says what was learnt)."""
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from lagesbild.domain.taxonomy import IGNORED, normalise_label
 from lagesbild.store.models import SourceCategory
 from loaders import anonymise
-from loaders.errors import FileRefused, PersonalDataFound
+from loaders.errors import FileRefused, PersonalDataFound, refuse
 from loaders.mapping import Mapped, apply_mapping, load_mapping, mapping_path
 from loaders.place import SWEDEN_E, SWEDEN_N, AreaIndex, inside_sweden, points_to_sweref
 from loaders.readers import read_table
@@ -79,17 +79,42 @@ def map_categories(problems: Collector, source: str, labels: pd.Series, column: 
                    table: dict[str, int | None]) -> tuple[pd.Series, Counter]:
     """Category ids (NaN where ignored) and the ignored labels with counts; unmapped labels
     become one problem each, with their count: the file is refused until the taxonomy says."""
-    normalised = normalise_labels(labels)
-    unmapped = Counter(normalised[~normalised.isin(table.keys())])
-    for label, n in sorted(unmapped.items(), key=lambda kv: (-kv[1], kv[0])):
+    ids, ignored, unmapped = categories_of(labels, table)
+    unmapped_problems(problems, source, column, unmapped)
+    return ids, ignored
+
+
+Unmapped = dict[str, tuple[int, int, str]]  # normalised label -> (rows, first row, the cell there)
+
+
+def categories_of(labels: pd.Series, table: dict[str, int | None],
+                  normalised: pd.Series | None = None) -> tuple[pd.Series, Counter, Unmapped]:
+    """map_categories without the problems: ids, ignored labels, and the unmapped labels with
+    their count and first row (so that a file read in pieces can add them up, see add_unmapped)."""
+    normalised = normalise_labels(labels) if normalised is None else normalised
+    counts = Counter(normalised[~normalised.isin(table.keys())])
+    unmapped = {}
+    for label, n in counts.items():
         first = normalised.index[normalised == label][0]
-        problems.add(int(first), column, labels[first],
-                     f"Kategorin finns inte i taxonomin ({n} rader). Lägg till en rad "
-                     f"'{source},{_csv_cell(labels[first])},<kategorikod>' i {TAXONOMY_FILE} "
-                     "(kategorikod '-' om kategorin inte ska räknas).")
+        unmapped[label] = (n, int(first), labels[first])
     ids = normalised.map({v: table.get(v, IGNORED) for v in normalised.unique()})
     ignored = Counter(labels[ids.isna()].map(str))
-    return ids.where(ids != IGNORED, None), ignored
+    return ids.where(ids != IGNORED, None), ignored, unmapped
+
+
+def add_unmapped(total: Unmapped, more: Unmapped) -> None:
+    """The unmapped labels of two pieces of a file (`more` follows `total`), added up."""
+    for label, (n, row, cell) in more.items():
+        before = total.get(label)
+        total[label] = (n, row, cell) if before is None else (before[0] + n, before[1], before[2])
+
+
+def unmapped_problems(problems: Collector, source: str, column: str, unmapped: Unmapped) -> None:
+    for label, (n, row, cell) in sorted(unmapped.items(), key=lambda kv: (-kv[1][0], kv[0])):
+        problems.add(row, column, cell,
+                     f"Kategorin finns inte i taxonomin ({n} rader). Lägg till en rad "
+                     f"'{source},{_csv_cell(cell)},<kategorikod>' i {TAXONOMY_FILE} "
+                     "(kategorikod '-' om kategorin inte ska räknas).")
 
 
 def normalise_labels(labels: pd.Series) -> pd.Series:
@@ -101,9 +126,13 @@ def _csv_cell(text: str) -> str:
     return f'"{text}"' if "," in str(text) else str(text)
 
 
-def coordinates(problems: Collector, mapped: Mapped) -> tuple[np.ndarray, np.ndarray]:
-    """SWEREF99 TM (east, north) per row, NaN where the row has no point."""
+def coordinates(problems: Collector, mapped: Mapped,
+                sections: tuple[Collector, Collector] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """SWEREF99 TM (east, north) per row, NaN where the row has no point. With `sections`, the
+    problems of the second coordinate and of points outside Sweden go to those collectors (a file
+    read in pieces keeps each kind of problem in its own list, in the order a whole file gives)."""
     f, h = mapped.frame, mapped.headers
+    y_problems, outside_problems = sections or (problems, problems)
     n = len(f)
     if {"east", "north"} <= set(f.columns):
         x, y, crs, cols = f["east"], f["north"], "sweref", (h["east"], h["north"])
@@ -112,14 +141,14 @@ def coordinates(problems: Collector, mapped: Mapped) -> tuple[np.ndarray, np.nda
     else:
         return np.full(n, np.nan), np.full(n, np.nan)
     xs = _numbers(problems, x, cols[0])
-    ys = _numbers(problems, y, cols[1])
+    ys = _numbers(y_problems, y, cols[1])
     east, north = points_to_sweref(xs, ys, crs)
     outside = ~np.isnan(east) & ~((east >= SWEDEN_E[0]) & (east <= SWEDEN_E[1])
                                   & (north >= SWEDEN_N[0]) & (north <= SWEDEN_N[1]))
     for i in np.flatnonzero(outside):
         row = f.index[i]
         if not np.isnan(east[i]) and not inside_sweden(east[i], north[i]):
-            problems.add(int(row), f"{cols[0]}/{cols[1]}", f"{x.iloc[i]}; {y.iloc[i]}",
+            outside_problems.add(int(row), f"{cols[0]}/{cols[1]}", f"{x.iloc[i]}; {y.iloc[i]}",
                          "Koordinaten ligger utanför Sverige. Kontrollera att kolumnerna inte är "
                          "omkastade och att koordinatsystemet är SWEREF99 TM (eller WGS84 för lon/lat).")
             east[i] = north[i] = np.nan
@@ -172,6 +201,13 @@ def cells(east: np.ndarray, north: np.ndarray) -> tuple[pd.arrays.IntegerArray, 
     missing = np.isnan(east)
     e, n = cell_of(np.where(missing, 0, east), np.where(missing, 0, north))
     return pd.arrays.IntegerArray(e, missing.copy()), pd.arrays.IntegerArray(n, missing.copy())
+
+
+def no_rows(file: str) -> FileRefused:
+    """A file without data rows (a header only) is refused: it must not count as an import nor
+    refresh the freshness."""
+    return refuse(file, "0 rader: filen har inga datarader (bara rubriker?). Inget importerades "
+                  "och 'senast importerad' ändras inte.")
 
 
 def unplaced_note(areas: list[int], index: AreaIndex) -> list[str]:

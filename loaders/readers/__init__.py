@@ -1,6 +1,8 @@
 """One small reader per file format: bytes in, rows out. No validation beyond "can it be read"."""
 from __future__ import annotations
 
+from typing import Iterator
+
 import pandas as pd
 
 from loaders.errors import UnreadableFile, refuse
@@ -29,6 +31,29 @@ def read_table(file: SourceFile) -> pd.DataFrame:
                      ".xlsx eller CSV i Excel.", error=UnreadableFile)
     raise refuse(file.name, f"Filtypen '{file.suffix}' stöds inte här. Använd CSV eller .xlsx.",
                  error=UnreadableFile)
+
+
+def read_table_chunks(file: SourceFile, rows: int) -> Iterator[pd.DataFrame]:
+    """read_table's frame in pieces of about `rows` rows (never an empty piece unless the file
+    has no rows). A CSV the fast path reads is streamed from its bytes (see csvfile.csv_chunks),
+    so reading a large export costs one piece's memory; .xlsx (bounded by its own limits) is
+    read whole and handed out in slices. The totals rows at the bottom are dropped as read_table
+    drops them: one piece is held back so that the last ones can be looked at together."""
+    check_size(file)
+    if file.suffix in (".csv", ".txt", ""):
+        from loaders.readers.csvfile import csv_chunks
+        pieces = csv_chunks(file, rows)
+    else:
+        frame = read_table(file)
+        pieces = (frame.iloc[i:i + rows] for i in range(0, max(len(frame), 1), rows))
+    held: list[pd.DataFrame] = []  # the last piece with a row that is not a total, and any after it
+    for piece in pieces:
+        if held and not (len(piece) and drop_total_rows(piece).empty):
+            yield from (p for p in held if len(p))
+            held = []
+        held.append(piece)
+    if held:
+        yield drop_total_rows(pd.concat(held) if len(held) > 1 else held[0])
 
 
 def is_total_row(cells) -> bool:
