@@ -8,7 +8,6 @@ values or problem texts (those may quote a refused value), so the log holds no p
 from __future__ import annotations
 
 import logging
-import os
 import sys
 
 from lagesbild import settings

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import DEMO_TODAY, require
+from tests.test_browser import launch_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "tests" / "screenshots"
@@ -127,9 +128,7 @@ def app(idp, tmp_path_factory):
 def browser(app):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        b = launch_chromium(p)
         yield b
         b.close()
 

@@ -32,6 +32,15 @@ MAIN_CONTENT = {"": "[data-testid=stMetric]", "veckobriefing": "[data-testid=stM
                 "datakallor": "[data-testid=stFileUploader]", "insatser": "[data-testid=stDataFrame]"}
 
 
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium, headless, quiet (no background network)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -77,9 +86,7 @@ def server(demo_env):
 def browser(server):
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        b = launch_chromium(p)
         yield b
         b.close()
 

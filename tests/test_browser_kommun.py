@@ -7,34 +7,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REFERENCE_DATA, require
-from tests.test_browser import CHROMIUM, MAIN_CONTENT, PAGES, ROOT, SHOTS, _free_port
+from tests.test_browser import CHROMIUM, MAIN_CONTENT, PAGES, ROOT, SHOTS, launch_chromium, start_server
 
 
 def _serve(db: Path, today: str, setup: list[list[str]]):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}", "LAGESBILD_TODAY": today}
     for command in setup:
         subprocess.run([sys.executable, "-m", *command], env=env, check=True, cwd=ROOT)
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-                            env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    pytest.fail("streamlit did not answer /_stcore/health within 60 s:\n" + proc.stdout.read().decode())
+    return start_server(env)
 
 
 INIT = ["lagesbild", "init", "--kommun", "0181", "--reference-dir", str(REFERENCE_DATA)]
@@ -47,9 +32,7 @@ def browser():
         pytest.skip(f"reference data not found at {REFERENCE_DATA}")
     from playwright.sync_api import sync_playwright
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--disable-quic"])
+        b = launch_chromium(p)
         yield b
         b.close()
 
