@@ -50,7 +50,8 @@ with meeting:
     if actions.empty:
         st.info("Inga insatser ännu. Lägg till den första nedan.")
     else:
-        st.dataframe(actions[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS).astype(object).fillna("–"), hide_index=True)
+        listing = actions[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
+        st.dataframe(listing.astype(object).where(listing.notna(), "–").astype(str), hide_index=True)
     if may_decide:  # the forms only for samordnare (actions_form.save checks again)
         with st.expander("Ny insats (beslut på mötet)", icon=":material/add:"):
             with st.form("ny_insats", clear_on_submit=True):

@@ -42,7 +42,7 @@ def status_by(conn: Connection, f: Filters, group: str, today: dt.date) -> pd.Da
                 func.sum(case((obs_t.c.status == "avslagen", 1), else_=0)).label("rejected"),
                 func.sum(case((_overdue(today), 1), else_=0)).label("overdue"),
                 func.count().label("total"))
-         .select_from(j).where(*conds).group_by(col).order_by(func.count().desc()))
+         .select_from(j).where(*conds).group_by(col).order_by(func.count().desc(), col))
     return frame(conn.execute(q), [group, "open", "fixed", "rejected", "overdue", "total"])
 
 
@@ -88,7 +88,7 @@ def action_list(conn: Connection, f: Filters, today: dt.date, which: str, all_wa
     q = (select(areas_t.c.name.label("area"), walk_t.c.walked_on, obs_t.c.category,
                 obs_t.c.description, obs_t.c.proposed_action, obs_t.c.responsible_actor,
                 obs_t.c.priority, obs_t.c.deadline, obs_t.c.status)
-         .select_from(j).where(*conds, cond).order_by(obs_t.c.deadline, areas_t.c.name).limit(limit))
+         .select_from(j).where(*conds, cond).order_by(obs_t.c.deadline, areas_t.c.name, obs_t.c.id).limit(limit))  # id: a stable order of ties
     df = frame(conn.execute(q), ["area", "walked_on", "category", "description",
                                                       "proposed_action", "responsible_actor",
                                                       "priority", "deadline", "status"])
