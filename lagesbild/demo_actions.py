@@ -88,6 +88,14 @@ def _span(a: DemoAction, end: dt.date) -> tuple[dt.date, dt.date | None]:
     return start, (start + dt.timedelta(days=a.length - 1) if a.length else None)
 
 
+def applicable(conn: Connection) -> list[DemoAction]:
+    """The demo actions whose områden the store has: all of them for Botkyrka's areas, none for
+    another municipality set up with `init --kommun` (its demo data then has no actions)."""
+    codes = set(conn.execute(select(Area.code)).scalars())
+    return [a for a in ACTIONS
+            if {c.strip() for c in a.areas.split(";") if c.strip()} <= codes and (not a.moved_to or a.moved_to in codes)]
+
+
 def with_effects(incidents: pd.DataFrame, conn: Connection, end: dt.date, seed: int) -> pd.DataFrame:
     """The generated incidents with the demo actions' effects: a share of the targeted events in
     the targeted område removed while the action ran (moved to `moved_to` where given)."""
@@ -96,7 +104,7 @@ def with_effects(incidents: pd.DataFrame, conn: Connection, end: dt.date, seed: 
     cats = dict(conn.execute(select(Category.code, Category.id)).all())
     keep = np.ones(len(incidents), dtype=bool)
     moved = []
-    for a in (a for a in ACTIONS if a.drop):
+    for a in (a for a in applicable(conn) if a.drop):
         start, stop = _span(a, end)
         stop = stop or end
         ids = [cats[c.strip()] for c in a.targets.split(";")]
@@ -118,7 +126,8 @@ def with_effects(incidents: pd.DataFrame, conn: Connection, end: dt.date, seed: 
 def store(conn: Connection, end: dt.date, import_id: int) -> int:
     """Write the demo actions with their notes (history marked 'demo')."""
     monday = last_monday(end)
-    for i, a in enumerate(ACTIONS, start=1):
+    actions = applicable(conn)
+    for i, a in enumerate(actions, start=1):
         start, stop = _span(a, end)
         key = f"I-{i:04d}"
         action_store.save(conn, key, dict(
@@ -130,7 +139,7 @@ def store(conn: Connection, end: dt.date, import_id: int) -> int:
             via="demo", import_id=import_id, demo=True)
         for day, note in a.notes:
             action_store.add_note(conn, key, monday + dt.timedelta(days=day), note, via="demo")
-    return len(ACTIONS)
+    return len(actions)
 
 
 DEMO_SOURCE = "Demodata efter seed 003 (Länsstyrelsen 2020:24), påhittade mellanår"

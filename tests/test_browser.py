@@ -29,7 +29,7 @@ MAIN_CONTENT = {"": "[data-testid=stMetric]", "veckobriefing": "[data-testid=stM
                 "trender": ".js-plotly-plot", "karta": "[data-testid=stDeckGlJsonChart]",
                 "pyramiden": ".js-plotly-plot", "vandringar": "[data-testid=stMetric]",
                 "boende": ".js-plotly-plot", "utforska": "[data-testid=stDataFrame]",
-                "datakallor": "[data-testid=stFileUploader]", "insatser": "[data-testid=stDataFrame]"}
+                "datakallor": "[data-testid=stFileUploader]", "insatser": "[data-testid=stTabs]"}
 
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
