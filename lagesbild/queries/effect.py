@@ -8,8 +8,8 @@ week with data). Areas: the targeted områden (a kommundel counts as its område
 user, else the områden of the targets' SCB socio-economic type that are neither targeted nor
 neighbours (all other områden when there are none).
 
-The measure (lagesbild.effect) is computed on the true counts; what leaves this module is the
-published counts (lagesbild.privacy.publish) and a verdict that is only given on enough events.
+The measure (lagesbild.effect) is computed on the published counts (lagesbild.privacy.publish), the
+same numbers the table shows, and a verdict is only given on enough events.
 """
 from __future__ import annotations
 
@@ -143,12 +143,21 @@ def effect_view(conn: Connection, key: str, policy: Policy, chosen: tuple[str, .
     pop = population(conn, action["start_date"].year)
     people = {g: float(pop.reindex(list(ids)).fillna(0).sum()) for g, ids in groups.items()}
     table = _published_table(sums, groups, areas, policy)
-    c = {g: effect.PeriodCounts(int(sums.loc[g, "n0"]), int(sums.loc[g, "n1"])) for g in groups}
+    # The measure reads the published counts, as every rate and flag does: a printed WDD computed
+    # from true counts beside the published ones would tell the sum of their noise. A count shown
+    # as "<k" enters as 0, so the minimum-events rule gives no verdict on it.
+    shown = table.set_index("group")
+    c = {g: effect.PeriodCounts(_published_count(shown.at[g, "before"]), _published_count(shown.at[g, "after"]))
+         for g in groups}
     w_t = people["target"] / people["comparison"] if people["comparison"] else 1.0
     w_d = people["displacement"] / people["comparison"] if people["comparison"] else 1.0
     v = effect.verdict(c["target"], c["comparison"], c["displacement"] if groups["displacement"] else None, w_t, w_d)
     notes = _concurrent(conn, action, target)
     return EffectView(key, before, after, table, v.text, v.shown, _estimate_text(v) if v.shown else "", rule, notes)
+
+
+def _published_count(value) -> int:
+    return 0 if pd.isna(value) else int(value)
 
 
 def _group_sums(counts: pd.DataFrame, groups: dict[str, set[int]]) -> pd.DataFrame:
