@@ -18,7 +18,7 @@ from sqlalchemy import Connection, func, select
 
 from lagesbild import config
 from lagesbild import formatting as fmt
-from lagesbild.store.models import FeedState, HousingFigure, ImportLog, MartIncidentWeek
+from lagesbild.store.models import MartIncidentCombo, FeedState, HousingFigure, ImportLog, MartIncidentWeek
 
 CADENCE_FILE = config.DATA_DIR / "feeds" / "cadence.csv"
 FEED_OF_STREAM = {"polis": "polisen"}  # streams that are also fetched
@@ -95,8 +95,13 @@ def missing_periods(delivered_through: dt.date | None, today: dt.date, period: s
 
 def _last_data(conn: Connection) -> dict[str, dt.date]:
     w, h = MartIncidentWeek.__table__, HousingFigure.__table__
+    combo = MartIncidentCombo.__table__
+    # Per source its latest week, read backwards along the weekly mart's primary key (week first):
+    # a few rows per source, where a GROUP BY over the whole mart read 2.5 M rows at county scale.
+    latest = (select(w.c.week_start).where(w.c.source == combo.c.source, w.c.n > 0)
+              .order_by(w.c.week_start.desc()).limit(1).scalar_subquery())
     out = {s: last + dt.timedelta(days=6) for s, last in
-           conn.execute(select(w.c.source, func.max(w.c.week_start)).where(w.c.n > 0).group_by(w.c.source))}
+           conn.execute(select(combo.c.source, latest).group_by(combo.c.source)) if last is not None}
     housing = conn.execute(select(func.max(h.c.period_end))).scalar()
     if housing is not None:
         out["housing"] = housing
