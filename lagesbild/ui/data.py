@@ -82,8 +82,3 @@ effect_view = cached(effect_q.effect_view)
 yearly_follow_up = cached(followup_q.yearly_follow_up)
 outcomes = cached(followup_q.outcomes)
 lagesbild_document = cached(followup_q.document)
-
-
-def q(name: str, *args, **kwargs):
-    """Deprecated: the query `name` of this module (kept while older pages are converted)."""
-    return globals()[name](*args, **kwargs)
