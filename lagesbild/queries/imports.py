@@ -4,13 +4,13 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, func, select
 
+from lagesbild import demo_marker
 from lagesbild.domain.vocab import SOURCES
 from lagesbild.formatting import number, week_label
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.frames import frame
-from lagesbild.store.reference import get_meta
 from lagesbild.store.models import (Area, AreaPopulation, Category, HousingFigure, ImportLog, Incident,
-                                    MartIncidentCombo, MartIncidentWeek, MetaInfo, Observation, SafetyWalk)
+                                    MartIncidentCombo, MartIncidentWeek, Observation, SafetyWalk)
 
 log_t, inc_t, area_t = ImportLog.__table__, Incident.__table__, Area.__table__
 TABLES = {"incidents": Incident, "safety_walks": SafetyWalk, "observations": Observation,
@@ -18,7 +18,7 @@ TABLES = {"incidents": Incident, "safety_walks": SafetyWalk, "observations": Obs
 LOG_COLUMNS = {"imported_at": "Tidpunkt", "kind": "Typ", "source": "Källa", "file_name": "Fil",
                "status": "Status", "rows_read": "Rader lästa", "rows_accepted": "Godkända",
                "rows_duplicate": "Dubbletter", "message": "Meddelande"}
-KIND_LABELS = {"demo": "Demodata", "incidents": "Händelser", "polisen": "Polisens händelser",
+KIND_LABELS = {demo_marker.KIND: demo_marker.LABEL, "incidents": "Händelser", "polisen": "Polisens händelser",
                "walks": "Trygghetsvandringar", "housing": "Boende", "areas": "Områdesgränser",
                "population": "Befolkning", "kolada_api": "Nyckeltal (Kolada)"}
 
@@ -50,7 +50,7 @@ def freshness(conn: Connection, policy: Policy) -> pd.DataFrame:
     data = publish(data.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": bool}), policy)
     last = dict(conn.execute(select(log_t.c.source, func.max(log_t.c.imported_at))
                              .where(log_t.c.status == "ok").group_by(log_t.c.source)).all())
-    demo = last.get(None) if get_meta(conn, "dataset") == "demo" else None
+    demo = last.get(None) if demo_marker.holds_demo(conn) else None  # the demo import has no source
     rows = [(SOURCES.get(s, s), n, week_label(first), week_label(latest), _when(last.get(s) or demo))
             for s, n, first, latest in data[["source", "n_label", "first", "last"]].itertuples(index=False)]
     return pd.DataFrame(rows, columns=["Källa", "Händelser", "Första vecka", "Senaste vecka", "Senast importerad"])
@@ -95,9 +95,8 @@ def store_summary(engine: Engine) -> dict:
         last_import = conn.execute(select(log_t.c.kind, log_t.c.source, func.max(log_t.c.imported_at))
                                    .where(log_t.c.status == "ok")
                                    .group_by(log_t.c.kind, log_t.c.source)).all()
-        dataset = conn.execute(select(MetaInfo.value).where(MetaInfo.key == "dataset")).scalar()
         return {
-            "dataset": dataset or "egna data",
+            "dataset": demo_marker.KIND if demo_marker.holds_demo(conn) else "egna data",
             "tables": {name: _count(conn, model) for name, model in TABLES.items()},
             "incidents_per_source": dict(conn.execute(select(inc_t.c.source, func.sum(inc_t.c.count))
                                                       .group_by(inc_t.c.source)).all()),
