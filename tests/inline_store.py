@@ -100,19 +100,15 @@ def inline_engine(request, tmp_path_factory):
     """The inline store on each backend, built once per test module (read-only for tests)."""
     from lagesbild.setup import ensure_database
     from lagesbild.store.engine import make_engine
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('inline') / 'inline.db'}")
-        ensure_database(engine, demo=False)
-        build(engine)
-        yield engine
-        engine.dispose()
-        return
     from tests.conftest import _create_pg_db, _drop_pg_db
-    admin = request.getfixturevalue("pg_admin")
-    template = request.getfixturevalue("pg_template")
     name = f"lagesbild_inline_{request.module.__name__.rsplit('.', 1)[-1][:20]}"
-    engine = make_engine(_create_pg_db(admin, name, template))
+    pg = request.param == "postgresql"
+    url = (_create_pg_db(request.getfixturevalue("pg_admin"), name, request.getfixturevalue("pg_template")) if pg
+           else f"sqlite:///{tmp_path_factory.mktemp('inline') / 'inline.db'}")
+    engine = make_engine(url)
+    ensure_database(engine, demo=False)  # a copy of the migrated template on PostgreSQL: nothing to do
     build(engine)
     yield engine
     engine.dispose()
-    _drop_pg_db(admin, name)
+    if pg:
+        _drop_pg_db(request.getfixturevalue("pg_admin"), name)
