@@ -223,7 +223,7 @@ def test_housing_outside_the_quarter_is_empty(inline_engine):
 ])
 def test_walk_kpis(inline_engine, f, today, expected):
     with inline_engine.connect() as conn:
-        assert walks.kpis(conn, f, today) == expected
+        assert walks.kpis(conn, f, today) == walks.WalkKpis(**expected)
 
 
 # --- the noise, worked out by hand -------------------------------------------------------------------

@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 
 from lagesbild.pageviews import vandringar
 from lagesbild.pageviews.vandringar import Metric
+from lagesbild.queries.walks import WalkKpis
 from tests.conftest import plotly_array
 
 TODAY = dt.date(2026, 11, 18)
-KPIS = dict(walks=1, observations=4, open=2, overdue=1, fixed=2, median_days=17.5, share_in_time=0.5)
+KPIS = WalkKpis(walks=1, observations=4, open=2, overdue=1, fixed=2, median_days=17.5, share_in_time=0.5)
 STATUS = pd.DataFrame({"category": ["belysning", "klotter"], "open": [0, 2], "fixed": [2, 0], "rejected": [0, 0],
                        "overdue": [0, 1], "total": [2, 2]})
 FIXES = pd.DataFrame({"walked_on": [dt.date(2026, 10, 8)] * 2, "fixed_on": [dt.date(2026, 10, 15), dt.date(2026, 11, 5)],
@@ -40,7 +42,7 @@ def test_the_view():
 
 
 def test_nothing_fixed_and_nothing_overdue():
-    kpis = dict(KPIS, fixed=0, median_days=None, share_in_time=None, overdue=0)
+    kpis = replace(KPIS, fixed=0, median_days=None, share_in_time=None, overdue=0)
     view = vandringar.build(kpis, STATUS, "category", FIXES.iloc[0:0],
                             OVERDUE.iloc[0:0], TODAY, "urval")
     assert view.metrics[-1] == Metric("Mediantid till åtgärd", "–")
@@ -48,5 +50,5 @@ def test_nothing_fixed_and_nothing_overdue():
 
 
 def test_no_walks():
-    view = vandringar.build(dict(KPIS, observations=0), STATUS, "category", FIXES, OVERDUE, TODAY, "urval")
+    view = vandringar.build(replace(KPIS, observations=0), STATUS, "category", FIXES, OVERDUE, TODAY, "urval")
     assert (view.empty, view.metrics, view.status) == (vandringar.EMPTY, (), None)

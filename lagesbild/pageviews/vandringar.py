@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from lagesbild import figures, presenters
 from lagesbild import formatting as fmt
+from lagesbild.queries.walks import WalkKpis
 
 TITLE = "Trygghetsvandringar"
 INTRO = ("Iakttagelser från vandringar i perioden: vad som är åtgärdat, vad som är öppet och vad som är "
@@ -38,22 +39,22 @@ class VandringarView:
     overdue_note: str = ""
 
 
-def metrics(k: dict) -> tuple[Metric, ...]:
+def metrics(k: WalkKpis) -> tuple[Metric, ...]:
     """The five headline numbers of walks.kpis."""
-    median = "–" if k["median_days"] is None else f"{fmt.number(k['median_days'])} dagar"
-    in_time = None if k["share_in_time"] is None else f"{fmt.percent(k['share_in_time'])} inom tidsfrist"
-    return (Metric("Vandringar", fmt.number(k["walks"])), Metric("Iakttagelser", fmt.number(k["observations"])),
-            Metric("Öppna", fmt.number(k["open"])),
-            Metric("Försenade", fmt.number(k["overdue"]), help="Öppna iakttagelser vars tidsfrist har passerat"),
+    median = "–" if k.median_days is None else f"{fmt.number(k.median_days)} dagar"
+    in_time = None if k.share_in_time is None else f"{fmt.percent(k.share_in_time)} inom tidsfrist"
+    return (Metric("Vandringar", fmt.number(k.walks)), Metric("Iakttagelser", fmt.number(k.observations)),
+            Metric("Öppna", fmt.number(k.open)),
+            Metric("Försenade", fmt.number(k.overdue), help="Öppna iakttagelser vars tidsfrist har passerat"),
             Metric("Mediantid till åtgärd", median, in_time))
 
 
-def build(kpis: dict, status: pd.DataFrame, group: str, fixes: pd.DataFrame, overdue: pd.DataFrame,
+def build(kpis: WalkKpis, status: pd.DataFrame, group: str, fixes: pd.DataFrame, overdue: pd.DataFrame,
           today: dt.date, selection: str) -> VandringarView:
     """`kpis`, `status` (grouped by `group`), `fixes`, `overdue`: data.walk_kpis, walk_status_by,
     walk_time_to_fix and walk_actions(…, "overdue") for the selection on `today`."""
     line = f"**Urval:** vandringar {selection}"
-    if kpis["observations"] == 0:
+    if kpis.observations == 0:
         return VandringarView(line, EMPTY)
     status_figure = figures.status_bars(presenters.walk_status_labels(status, group), group, GROUPS[group])
     return VandringarView(
