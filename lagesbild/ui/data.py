@@ -1,5 +1,6 @@
 """The query layer as the pages call it: each query wrapped once by `cached` (a connection, a cache
-keyed by the data version and the arguments, and the read gate that refuses unpublished counts).
+keyed by the data version and the arguments, and the read gate that refuses unpublished counts), or
+by `fresh` (the same without the cache, for logs that change without a data change).
 
 A page calls `data.overview(f, level, policy, first)` — the same name and signature as
 `lagesbild.queries.compare.overview(conn, …)` without the connection — so a reader can follow a
@@ -24,7 +25,7 @@ from lagesbild.queries import imports as imports_q
 from lagesbild.ui.common import data_version, engine
 
 F = TypeVar("F", bound=Callable)
-_QUERIES: dict[str, Callable] = {}  # filled by `cached`: its cache is keyed by the query's full name
+_QUERIES: dict[str, Callable] = {}  # filled by `cached` and `fresh`: keyed by the query's full name
 
 
 def _execute(name: str, args: tuple, kwargs: tuple):
