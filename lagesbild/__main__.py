@@ -50,7 +50,7 @@ def cmd_init(args) -> int:
     engine = make_engine(args.db)
     try:
         areas = _municipality(args) if args.kommun else None
-        ensure_database(engine, demo=not args.no_demo, areas=areas)
+        ensure_database(engine, demo=False if args.no_demo else None, areas=areas)
     except Exception as exc:  # noqa: BLE001 - named failures get their message; the rest re-raise
         from lagesbild.store.failures import store_failure
         failure = exc if isinstance(exc, LagesbildError) else store_failure(exc)

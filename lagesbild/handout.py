@@ -5,6 +5,8 @@ import html
 
 import pandas as pd
 
+from lagesbild import demo_marker
+
 STYLE = """
 @page { size: A4; margin: 14mm; }
 body { font-family: 'Source Sans Pro', Arial, sans-serif; font-size: 11pt; color: #222; }
@@ -39,7 +41,7 @@ def weekly_handout(title: str, selection: str, kpis: list[tuple[str, str, str]],
                        f"<span class='note'>{html.escape(n)}</span></div>" for l, v, n in kpis)
     flag_html = ("<ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in flags) + "</ul>") if flags \
         else "<p>Inga statistiskt säkerställda avvikelser.</p>"
-    demo_html = "<p class='note'><b>Demodata</b> – påhittade siffror.</p>" if demo else ""
+    demo_html = f"<p class='note'><b>{demo_marker.LABEL}</b> – {demo_marker.NOTE}.</p>" if demo else ""
     action_html = "".join(f"<h3>{html.escape(h)}</h3>{_table(t)}" for h, t in (insatser or {}).items()) \
         or "<p>Inga insatser denna vecka.</p>"
     return f"""<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{html.escape(title)}</title>

@@ -13,6 +13,7 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from lagesbild import demo_marker
 from lagesbild.effect import CAVEAT
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
@@ -42,7 +43,7 @@ class Report(FPDF):
             return
         self.set_font(self.family_name, "", 8)
         self.set_text_color(*GREY)
-        self.cell(0, 5, self.text_of(self.doc_title + (" – DEMODATA" if self.demo else "")), align="L")
+        self.cell(0, 5, self.text_of(self.doc_title + (f" – {demo_marker.LABEL.upper()}" if self.demo else "")), align="L")
         self.ln(7)
         self.set_text_color(0)
 
@@ -130,7 +131,7 @@ def _cover(pdf: Report, title: str, subtitle: str, privacy_note: str):
     if pdf.demo:
         pdf.set_fill_color(255, 243, 205)
         pdf.set_font(pdf.family_name, "B", 10)
-        pdf.multi_cell(0, 6, pdf.text_of("DEMODATA – påhittade siffror, genererade för att visa verktyget."),
+        pdf.multi_cell(0, 6, pdf.text_of(f"{demo_marker.LABEL.upper()} – {demo_marker.NOTE}."),
                        fill=True, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     pdf.para(privacy_note, note=True)

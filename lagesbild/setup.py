@@ -7,7 +7,7 @@ import json
 import numpy as np
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from lagesbild import config, demo_actions
+from lagesbild import config, demo_actions, demo_marker
 from lagesbild.demo import DEMO_SEED, DemoArea, demo_period, generate_housing, generate_incidents, generate_walks
 from lagesbild.domain.areas import build_area_defs
 from lagesbild.domain.taxonomy import load_taxonomy
@@ -18,14 +18,15 @@ from lagesbild.store.locks import take_write_lock
 from lagesbild.store.marts import refresh_marts
 from lagesbild.store.models import (Area, AreaPopulation, HousingFigure, ImportLog, Incident,
                                     MetaInfo, Observation, SafetyWalk, SourceCategory)
-from lagesbild.store.reference import get_meta, set_meta, sync_areas, sync_taxonomy
+from lagesbild.store.reference import get_meta, sync_areas, sync_taxonomy
 
 POPULATION_YEARS = range(2015, dt.date.today().year + 2)
 
 
-def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = None,
+def ensure_database(engine: Engine, demo: bool | None = None, today: dt.date | None = None,
                     areas: list | None = None) -> None:
-    """Bring the database to the current schema and reference data; seed the demo if empty.
+    """Bring the database to the current schema and reference data; seed the demo into an empty
+    store when `demo` asks for it or, when None, as lagesbild.demo_marker.wanted says (SQLite only).
     Waits for a running import (the store's write lock) and marks abandoned imports avbruten.
     `areas` (lagesbild.municipality) replaces the shipped Botkyrka areas of a new store."""
     from loaders.import_log import mark_abandoned
@@ -44,7 +45,7 @@ def ensure_database(engine: Engine, demo: bool = True, today: dt.date | None = N
             audit.record(conn, "system", audit.TAXONOMY, "data/taxonomy inläst vid start (sha256 "
                          f"{(get_meta(conn, 'taxonomy_sha256') or '')[:12]})")
         empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
-        if demo and empty and get_meta(conn, "dataset") is None:
+        if empty and demo_marker.wanted(engine, demo):
             seed_demo(conn, today or dt.date.today())
         elif changed or get_meta(conn, "rebuild_marts") is not None:
             refresh_marts(conn)
@@ -63,14 +64,14 @@ def _demo_areas(conn: Connection) -> list[DemoArea]:
 
 
 def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
-    """Generate the demo data set into an empty store and mark the store as demo."""
+    """Generate the demo data set into an empty store, as one import of kind demo_marker.KIND."""
     start, end = demo_period(today)
     areas = _demo_areas(conn)
     sc = SourceCategory.__table__
     category_ids = {(s, c): i for s, c, i in conn.execute(
         select(sc.c.source, sc.c.source_category, sc.c.category_id)) if i is not None}
     import_id = conn.execute(insert(ImportLog.__table__).values(
-        kind="demo", source=None, file_name=f"demodata (seed {DEMO_SEED})", sha256="-",
+        kind=demo_marker.KIND, source=None, file_name=f"demodata (seed {DEMO_SEED})", sha256="-",
         imported_at=dt.datetime.now().replace(microsecond=0), imported_by="lagesbild init",
         status="ok", message=f"Genererade demodata {start}–{end}")).inserted_primary_key[0]
     keys = np.random.default_rng(DEMO_SEED)  # the same seed gives the same published numbers
@@ -91,8 +92,6 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
     demo_actions.store_outcomes(conn, import_id)
     conn.execute(ImportLog.__table__.update().where(ImportLog.id == import_id).values(
         rows_read=n_inc, rows_accepted=n_inc))
-    set_meta(conn, "dataset", "demo")
-    set_meta(conn, "demo_period", f"{start.isoformat()}/{end.isoformat()}")
     refresh_marts(conn)
     return {"incidents": n_inc, "walks": len(walks), "observations": n_obs, "housing": n_housing}
 

@@ -5,12 +5,8 @@ from sqlalchemy import Connection, delete, select
 
 from lagesbild.store.models import (Action, ActionChange, ActionNote, HousingFigure, ImportLog, Incident, MetaInfo,
                                     Observation, OutcomeIndicator, SafetyWalk)
-from lagesbild.store.reference import get_meta
+from lagesbild.demo_marker import LEGACY_META_KEYS, holds_demo, imports  # noqa: F401 - holds_demo for the pipeline
 from loaders.errors import DemoDataPresent, refuse
-
-
-def holds_demo(conn: Connection) -> bool:
-    return get_meta(conn, "dataset") == "demo"
 
 
 def refuse_demo(file: str) -> DemoDataPresent:
@@ -19,21 +15,22 @@ def refuse_demo(file: str) -> DemoDataPresent:
                   error=DemoDataPresent)
 
 
-def remove_demo_actions(conn: Connection) -> int:
-    """The demo's actions (with their notes and history) and outcome indicators (issue 14)."""
+def remove_demo_actions(conn: Connection, ids: list[int]) -> int:
+    """The demo's actions (with their notes and history) and outcome indicators (issue 14): the
+    rows of the demo imports `ids`."""
     actions = Action.__table__
-    demo_actions = select(actions.c.id).where(actions.c.demo.is_(True))
+    demo_actions = select(actions.c.id).where(actions.c.import_id.in_(ids))
     for table in (ActionNote.__table__, ActionChange.__table__):
         conn.execute(delete(table).where(table.c.action_id.in_(demo_actions)))
-    removed = conn.execute(delete(actions).where(actions.c.demo.is_(True))).rowcount
+    removed = conn.execute(delete(actions).where(actions.c.import_id.in_(ids))).rowcount
     outcomes = OutcomeIndicator.__table__
-    return removed + conn.execute(delete(outcomes).where(outcomes.c.demo.is_(True))).rowcount
+    return removed + conn.execute(delete(outcomes).where(outcomes.c.import_id.in_(ids))).rowcount
 
 
 def remove_demo(conn: Connection) -> int:
-    """Delete every row of the demo import, the import itself and the 'dataset' marker."""
+    """Delete every row of the demo import and the import itself (lagesbild.demo_marker)."""
     log = ImportLog.__table__
-    ids = list(conn.execute(select(log.c.id).where(log.c.kind == "demo")).scalars())
+    ids = imports(conn)
     removed = 0
     if ids:
         obs, walks = Observation.__table__, SafetyWalk.__table__
@@ -41,8 +38,8 @@ def remove_demo(conn: Connection) -> int:
         removed += conn.execute(delete(obs).where(obs.c.walk_id.in_(demo_walks) | obs.c.import_id.in_(ids))).rowcount
         for table in (walks, HousingFigure.__table__, Incident.__table__):
             removed += conn.execute(delete(table).where(table.c.import_id.in_(ids))).rowcount
-        removed += remove_demo_actions(conn)
+        removed += remove_demo_actions(conn, ids)
         conn.execute(delete(log).where(log.c.id.in_(ids)))
     meta = MetaInfo.__table__
-    conn.execute(delete(meta).where(meta.c.key.in_(["dataset", "demo_period"])))
+    conn.execute(delete(meta).where(meta.c.key.in_(LEGACY_META_KEYS)))
     return removed

@@ -17,7 +17,8 @@ FILE = ["Datum;Kategori;Område", "2024-02-01;Klotter;Fittja"]
 
 
 def _fake_demo(engine) -> None:
-    """A tiny stand-in for the generated demo: one demo import with one incident, the marker."""
+    """A tiny stand-in for the generated demo: one import of the demo's kind (the marker) with one
+    incident, and the meta key older versions wrote beside it."""
     run(engine, "incidents", "demo.csv", csv_bytes(["Datum;Kategori;Område", "2023-05-05;Klotter;Alby"]),
         source="kommun")
     with engine.begin() as conn:

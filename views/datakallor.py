@@ -4,30 +4,26 @@ from __future__ import annotations
 import streamlit as st
 
 from lagesbild.access import AccessDenied
-from lagesbild.access.imports import allowed, import_as
+from lagesbild.access.imports import import_as
 from lagesbild.access.ui import current_user
 from lagesbild.domain.vocab import SOURCES
 from lagesbild.errors import InputError
-from lagesbild.exports import neutralise_formulas
-from lagesbild.queries.imports import freshness, import_log
+from lagesbild.pageviews import datakallor
 from lagesbild.ui import common
+from lagesbild.ui import data
 from lagesbild.ui.feeds import feeds_panel
-from loaders.demo_guard import holds_demo
 from loaders.kinds import Options
 from loaders.pipeline import DATA_KINDS, KINDS
 from loaders.report import check_upload, problems_frame
 from loaders.source import MAX_UPLOAD_MB, SourceFile
 
-common.page_header("Datakällor", "Importera filer från aktörerna. Filen kontrolleras innan "
-                   "något sparas; en fil med fel sparas inte alls.")
-engine = common.engine()
+common.page_header(datakallor.TITLE, datakallor.INTRO)
+engine = common.engine()  # for checking and importing a file (writes go through loaders.pipeline)
 
 user = current_user()  # only the kinds and sources this user may import (checked again in import_as)
-kinds = [k for k in KINDS if any(allowed(user, k, s) for s in [*SOURCES, None])]
-kind = st.selectbox("Typ av data", kinds, format_func=KINDS.get)
-sources = [s for s in SOURCES if allowed(user, kind, s)] or list(SOURCES)
-source = st.selectbox("Källa (aktör)", sources, format_func=SOURCES.get,
-                      disabled=kind in ("polisen", "areas", "population", "actions", "outcomes"))
+kind = st.selectbox("Typ av data", datakallor.kinds_for(user, KINDS), format_func=KINDS.get)
+source = st.selectbox("Källa (aktör)", datakallor.sources_for(user, kind), format_func=SOURCES.get,
+                      disabled=kind in datakallor.FIXED_SOURCE_KINDS)
 upload = st.file_uploader("Fil", type=["csv", "txt", "xlsx", "json", "geojson", "gpkg", "zip"],
                           max_upload_size=MAX_UPLOAD_MB)
 options = Options(source="polis" if kind == "polisen" else source)
@@ -40,18 +36,17 @@ if kind == "population":
 if upload is not None:
     file = SourceFile(upload.name, upload.getvalue())  # the upload's bytes, copied once
     check = check_upload(engine, kind, file.name, file.data, options)
-    if not check.ok:
-        st.error(f"Filen kan inte importeras ({len(check.problems)} problem). Inget har sparats.")
+    said = datakallor.checked(check)
+    if not said.ok:
+        st.error(said.headline)
         st.dataframe(problems_frame(check.problems), hide_index=True, width="stretch")
     else:
         prepared = check.prepared
-        st.success(f"Filen är kontrollerad: {prepared.rows_read} rader lästa, "
-                   f"{prepared.rows_accepted} att importera.")
-        for note in prepared.notes:
+        st.success(said.headline)
+        for note in said.notes:
             st.info(note)
         st.dataframe(prepared.preview.head(50), width="stretch")
-        with engine.connect() as conn:
-            demo = holds_demo(conn) and kind in DATA_KINDS
+        demo = common.is_demo() and kind in DATA_KINDS
         replace = st.checkbox("Ta bort demodata först", help="Databasen innehåller demodata; riktiga "
                               "data blandas inte med dem.") if demo else False
         if st.button("Importera", type="primary", disabled=demo and not replace):
@@ -70,7 +65,7 @@ if upload is not None:
 
 st.subheader("Hur färska är data?")
 feeds_panel(engine)
-with engine.connect() as conn:
-    st.dataframe(freshness(conn, common.policy()), hide_index=True, width="stretch")
-    st.subheader("Importlogg")
-    st.dataframe(neutralise_formulas(import_log(conn)), hide_index=True, width="stretch")
+view = datakallor.build(data.freshness(common.policy()), data.import_log())
+st.dataframe(view.freshness, hide_index=True, width="stretch")
+st.subheader("Importlogg")
+st.dataframe(view.log, hide_index=True, width="stretch")

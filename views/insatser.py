@@ -1,16 +1,13 @@
 """Insatser: decide, assign and follow up actions at the weekly meeting, and see what followed them."""
 import datetime as dt
-import io
 
 import streamlit as st
 
-from lagesbild import figures, report_pdf
+from lagesbild import figures, presenters, report_pdf
 from lagesbild.domain.actions import EST_STEPS, KINDS, STATUSES, join_codes
-from lagesbild.domain.vocab import FOCUS_AREAS, STRATEGIC_AREAS
-from lagesbild.effect import CAVEAT
 from lagesbild.errors import LagesbildError
 from lagesbild.exports import neutralise_formulas
-from lagesbild import presenters
+from lagesbild.pageviews import insatser
 from lagesbild.queries.effect import NoEffectView
 from lagesbild.access import Right
 from lagesbild.access.downloads import download
@@ -20,38 +17,23 @@ from lagesbild.ui import data
 from lagesbild.calendar import today
 from lagesbild.ui.filters import current
 
-def _excel(frame) -> bytes:
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False)
-    return buffer.getvalue()
-
-
-common.page_header("Insatser", "Veckomötets beslut: vad som ska göras, var, av vem och när – följs upp "
-                   "(återkoppling) och bedöms mot vad som hände i området jämfört med liknande områden.")
+common.page_header(insatser.TITLE, insatser.INTRO)
 f, policy = current(), common.policy()
 user = current_user()
 may_decide, may_download = user.can(Right.COORDINATE), user.can(Right.DOWNLOAD)
 actions = data.action_list(f.areas)
-categories = data.category_names()
-TARGETS = {**{f"strategiskt:{k}": f"Strategiskt: {v}" for k, v in STRATEGIC_AREAS.items()},
-           **{f"fokus:{k}": f"Fokus: {v}" for k, v in FOCUS_AREAS.items()}, **categories}
-AREAS = dict(data.area_choices())
-OMRADEN = [c for c, level in zip(data.area_frame()["code"], data.area_frame()["level"]) if level == "omrade"]
-LIST_COLUMNS = {"action_key": "Id", "title": "Insats", "areas_label": "Områden", "targets_label": "Problem",
-                "kind_label": "Typ", "responsible_actor": "Ansvarig", "start_date": "Start", "end_date": "Slut",
-                "status_label": "Status", "follow_up_on": "Nästa återkoppling", "last_note": "Senaste återkoppling",
-                "decided_week": "Beslutad vecka"}
+view = insatser.build(actions, data.category_names(), data.area_frame(), data.area_choices(), today())
+TARGETS, AREAS = view.targets, view.areas
 
 meeting, effect_tab, year_tab, files_tab = st.tabs(["Veckomötet", "Före och efter", "Årsuppföljning", "Exportera"])
 
 with meeting:
     st.subheader("Insatser i urvalet")
     st.caption("Urval: områdena i sidopanelen. Beslut fattas på veckomötet; återkoppling skrivs vid nästa möte.")
-    if actions.empty:
+    if view.listing is None:
         st.info("Inga insatser ännu. Lägg till den första nedan.")
     else:
-        listing = actions[list(LIST_COLUMNS)].rename(columns=LIST_COLUMNS)
-        st.dataframe(listing.astype(object).where(listing.notna(), "–").astype(str), hide_index=True)
+        st.dataframe(view.listing, hide_index=True)
     if may_decide:  # the forms only for samordnare (actions_form.save checks again)
         with st.expander("Ny insats (beslut på mötet)", icon=":material/add:"):
             with st.form("ny_insats", clear_on_submit=True):
@@ -70,9 +52,7 @@ with meeting:
                 decided = c1.date_input("Beslutad (mötets datum)", value=today(), format="YYYY-MM-DD")
                 follow_up = c2.date_input("Nästa återkoppling", value=today() + dt.timedelta(days=14), format="YYYY-MM-DD")
                 if st.form_submit_button("Spara insatsen", type="primary"):
-                    problems = [m for ok, m in ((title.strip(), "Rubrik saknas."), (responsible.strip(), "Ansvarig saknas."),
-                                                (areas, "Välj minst ett område."),
-                                                (end is None or end >= start, "Slut ligger före start.")) if not ok]
+                    problems = insatser.form_problems(title, responsible, areas, start, end)
                     if problems:
                         st.error(" ".join(problems))
                     else:
@@ -119,44 +99,37 @@ with meeting:
         if notes.empty:
             c1.caption("Ingen återkoppling ännu.")
         else:
-            c1.dataframe(notes.rename(columns={"noted_on": "Datum", "note": "Anteckning", "changed_by": "Av"}),
-                         hide_index=True)
+            c1.dataframe(insatser.notes_table(notes), hide_index=True)
         c2.markdown("**Historik**")
-        c2.dataframe(data.action_history(chosen).rename(columns={
-            "changed_at": "När", "changed_by": "Vem", "via": "Via", "field": "Fält", "old_value": "Före",
-            "new_value": "Efter"}), hide_index=True)
+        c2.dataframe(insatser.history_table(data.action_history(chosen)), hide_index=True)
 
 with effect_tab:
-    judged = actions[(actions["status"] != "avbruten") & (actions["start_date"] <= today())]
+    judged = view.judged
     if judged.empty:
         st.info("Inga insatser att bedöma.")
     else:
         key = st.selectbox("Insats", list(judged["action_key"]), key="effekt", bind="query-params",
                            format_func=lambda k: f"{k} {judged.set_index('action_key').at[k, 'title']}")
         chosen_cmp = st.multiselect("Jämförelseområden (tomt: samma socioekonomiska typ enligt SCB)",
-                                    list(OMRADEN),
+                                    view.omraden,
                                     format_func=AREAS.get, key="jamfor", placeholder="Automatiskt val")
         try:
-            view = data.effect_view(key, policy, tuple(chosen_cmp))
+            said = insatser.effect(data.effect_view(key, policy, tuple(chosen_cmp)), policy)
         except NoEffectView as exc:
             st.info(str(exc))
         else:
-            b, a = view.before, view.after
-            st.markdown(f"**Före:** {b[0]} – {b[1]} · **Efter:** {a[0]} – {a[1]} (lika många hela veckor)")
-            st.dataframe(view.table[["Grupp", "Områden", "before_label", "after_label"]].rename(
-                columns={"before_label": "Före", "after_label": "Efter"}), hide_index=True)
-            st.caption(f"Jämförelseområden: {view.comparison_rule}. Grannområden: områden inom 100 m. "
-                       + presenters.privacy_note(policy))
-            (st.success if view.shown and view.verdict.startswith("Minskningen") else st.info)(view.verdict)
-            if view.estimate:
-                st.markdown(view.estimate)
-            for note in view.notes:
+            st.markdown(said.periods)
+            st.dataframe(said.table, hide_index=True)
+            st.caption(said.caption)
+            (st.success if said.good_news else st.info)(said.verdict)
+            if said.estimate:
+                st.markdown(said.estimate)
+            for note in said.notes:
                 st.warning(note)
-            st.caption("Vad bedömningen kan och inte kan säga: " + CAVEAT)
+            st.caption(said.caveat)
 
 with year_tab:
-    years = sorted({d.year for d in actions["start_date"]} | {today().year}, reverse=True) if not actions.empty else [today().year]
-    year = st.selectbox("År", years, key="ar")
+    year = st.selectbox("År", view.years, key="ar")
     follow = data.yearly_follow_up(year, policy)
     st.subheader(f"Insatser {year} per strategiskt område")
     st.dataframe(follow.summary, hide_index=True)
@@ -196,9 +169,9 @@ with files_tab:
                     "Insatser**; en oförändrad fil ändrar ingenting.")
         c1, c2 = st.columns(2)
         c1.download_button("CSV", lambda: download(user, common.engine(),
-                           lambda: export.to_csv(index=False, sep=";").encode("utf-8-sig"), "Insatser (CSV)"),
+                           lambda: insatser.csv_bytes(export), "Insatser (CSV)"),
                            file_name="insatser.csv", mime="text/csv")
-        c2.download_button("Excel", lambda: download(user, common.engine(), lambda: _excel(export),
+        c2.download_button("Excel", lambda: download(user, common.engine(), lambda: insatser.excel_bytes(export),
                                                      "Insatser (Excel)"),
                            file_name="insatser.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

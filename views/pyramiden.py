@@ -1,27 +1,22 @@
 """Våldspyramiden: incidents by severity level, from kränkningar to grovt våld, per area."""
 import streamlit as st
 
-from lagesbild import figures, presenters
+from lagesbild.pageviews import pyramiden
 from lagesbild.ui import common
 from lagesbild.ui import data
 from lagesbild.ui.filters import current, describe
 
-common.page_header("Våldspyramiden", "Händelser efter allvarlighetsnivå: från kränkningar längst ned "
-                   "till grovt våld i toppen. Bara kategorier med en nivå i taxonomin räknas.")
+common.page_header(pyramiden.TITLE, pyramiden.INTRO)
 f, policy = current(), common.policy()
-st.markdown(f"**Urval:** {describe(f)}")
-levels = data.pyramid(f, policy)
-if levels.empty:
-    st.warning("Urvalet innehåller inga händelser med en nivå i våldspyramiden.")
+view = pyramiden.build(data.pyramid(f, policy), data.pyramid_by_area(f, policy), policy, describe(f))
+st.markdown(view.selection)
+if view.empty:
+    st.warning(view.empty)
     st.stop()
 left, right = st.columns([2, 3])
-with left:
-    st.subheader("Hela urvalet")
-    st.plotly_chart(figures.pyramid(levels), config={"displayModeBar": False})
-with right:
-    st.subheader("Per kommundel")
-    by_area = data.pyramid_by_area(f, policy)
-    st.plotly_chart(figures.heat_table(by_area, "pyramid_level_label", "kommundel_label", "Antal"),
-                    config={"displayModeBar": False})
-st.dataframe(presenters.pyramid_table(by_area), hide_index=True)
-st.caption(presenters.privacy_note(policy))
+left.subheader("Hela urvalet")
+left.plotly_chart(view.pyramid, config={"displayModeBar": False})
+right.subheader("Per kommundel")
+right.plotly_chart(view.by_area, config={"displayModeBar": False})
+st.dataframe(view.table, hide_index=True)
+st.caption(view.note)

@@ -49,7 +49,8 @@ PAGE_RIGHTS: dict[str, tuple[Right, ...]] = {
 # An external audience sees only these pages: each reads through a Policy (made external).
 EXTERNAL_PAGES = frozenset({"", "oversikt", "veckobriefing", "trender", "karta", "pyramiden"})
 # Queries that need more than Right.VIEW, and those that return no counts (safe for any audience).
-QUERY_RIGHTS: dict[str, Right] = {"explore": Right.EXPLORE}
+QUERY_RIGHTS: dict[str, Right] = {"explore": Right.EXPLORE, "events": Right.ADMINISTER,  # events: the audit log
+                                 "user_frame": Right.ADMINISTER}
 NEUTRAL_QUERIES = frozenset({"area_frame", "area_choices", "geometries", "any_schematic", "data_range",
                              "category_names"})
 # import kinds that belong to the center, not to a partner's source: samordnare

@@ -4,56 +4,38 @@ from __future__ import annotations
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, func, select
 
-from lagesbild.domain.vocab import SOURCES
-from lagesbild.formatting import number, week_label
+from lagesbild import demo_marker
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.frames import frame
-from lagesbild.store.reference import get_meta
 from lagesbild.store.models import (Area, AreaPopulation, Category, HousingFigure, ImportLog, Incident,
-                                    MartIncidentCombo, MartIncidentWeek, MetaInfo, Observation, SafetyWalk)
+                                    MartIncidentCombo, MartIncidentWeek, Observation, SafetyWalk)
 
 log_t, inc_t, area_t = ImportLog.__table__, Incident.__table__, Area.__table__
 TABLES = {"incidents": Incident, "safety_walks": SafetyWalk, "observations": Observation,
           "housing_figures": HousingFigure, "area_population": AreaPopulation, "imports": ImportLog}
-LOG_COLUMNS = {"imported_at": "Tidpunkt", "kind": "Typ", "source": "Källa", "file_name": "Fil",
-               "status": "Status", "rows_read": "Rader lästa", "rows_accepted": "Godkända",
-               "rows_duplicate": "Dubbletter", "message": "Meddelande"}
-KIND_LABELS = {"demo": "Demodata", "incidents": "Händelser", "polisen": "Polisens händelser",
-               "walks": "Trygghetsvandringar", "housing": "Boende", "areas": "Områdesgränser",
-               "population": "Befolkning", "kolada_api": "Nyckeltal (Kolada)"}
-
-
-def _when(value) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None else "–"
+LOG_COLUMNS = ["imported_at", "kind", "source", "file_name", "status", "rows_read", "rows_accepted",
+               "rows_duplicate", "message"]
 
 
 def import_log(conn: Connection, limit: int = 50) -> pd.DataFrame:
-    """The latest imports, refused ones included, newest first, with Swedish column names."""
-    cols = [log_t.c[c] for c in LOG_COLUMNS]
-    rows = conn.execute(select(*cols).order_by(log_t.c.id.desc()).limit(limit)).all()
-    frame = pd.DataFrame(rows, columns=list(LOG_COLUMNS))
-    frame["status"] = frame["status"].map({"ok": "Importerad", "refused": "Avvisad", "running": "Pågår",
-                                         "avbruten": "Avbruten"}).fillna(frame["status"])
-    frame["imported_at"] = [_when(v) for v in frame["imported_at"]]
-    frame["kind"] = frame["kind"].map(KIND_LABELS).fillna(frame["kind"])
-    frame["source"] = [SOURCES.get(s, s) if s else "–" for s in frame["source"]]
-    for c in ("rows_read", "rows_accepted", "rows_duplicate"):
-        frame[c] = [number(v) for v in frame[c]]
-    return frame.rename(columns=LOG_COLUMNS)
+    """The latest imports, refused ones included, newest first (lagesbild.pageviews.datakallor
+    words them)."""
+    rows = conn.execute(select(*[log_t.c[c] for c in LOG_COLUMNS]).order_by(log_t.c.id.desc()).limit(limit)).all()
+    return pd.DataFrame(rows, columns=LOG_COLUMNS)
 
 
 def freshness(conn: Connection, policy: Policy) -> pd.DataFrame:
-    """Per source: events held (published), first and last week, and when the source was last
-    imported. Read from the weekly mart, so it stays fast on a store of millions of incidents.
+    """Per source: events held (published), the first and last week with events, and when the
+    source was last imported (the demo's own import for the demo data). Read from the weekly mart,
+    so it stays fast on a store of millions of incidents.
     """
     data = frame(conn.execute(_per_source()), ["source", "n", KEY_COLUMN, "sensitive", "first", "last"])
     data = publish(data.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": bool}), policy)
     last = dict(conn.execute(select(log_t.c.source, func.max(log_t.c.imported_at))
                              .where(log_t.c.status == "ok").group_by(log_t.c.source)).all())
-    demo = last.get(None) if get_meta(conn, "dataset") == "demo" else None
-    rows = [(SOURCES.get(s, s), n, week_label(first), week_label(latest), _when(last.get(s) or demo))
-            for s, n, first, latest in data[["source", "n_label", "first", "last"]].itertuples(index=False)]
-    return pd.DataFrame(rows, columns=["Källa", "Händelser", "Första vecka", "Senaste vecka", "Senast importerad"])
+    demo = last.get(None) if demo_marker.holds_demo(conn) else None  # the demo import has no source
+    data["last_imported"] = [last.get(s) or demo for s in data["source"]]
+    return data[["source", "n_label", "first", "last", "last_imported"]]
 
 
 def _per_source():
@@ -95,9 +77,8 @@ def store_summary(engine: Engine) -> dict:
         last_import = conn.execute(select(log_t.c.kind, log_t.c.source, func.max(log_t.c.imported_at))
                                    .where(log_t.c.status == "ok")
                                    .group_by(log_t.c.kind, log_t.c.source)).all()
-        dataset = conn.execute(select(MetaInfo.value).where(MetaInfo.key == "dataset")).scalar()
         return {
-            "dataset": dataset or "egna data",
+            "dataset": demo_marker.KIND if demo_marker.holds_demo(conn) else "egna data",
             "tables": {name: _count(conn, model) for name, model in TABLES.items()},
             "incidents_per_source": dict(conn.execute(select(inc_t.c.source, func.sum(inc_t.c.count))
                                                       .group_by(inc_t.c.source)).all()),

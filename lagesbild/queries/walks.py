@@ -5,6 +5,7 @@ Observations describe places, not people, so their counts are shown exactly.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection, and_, case, func, select
@@ -60,7 +61,20 @@ def time_to_fix(conn: Connection, f: Filters) -> pd.DataFrame:
     return df
 
 
-def kpis(conn: Connection, f: Filters, today: dt.date) -> dict:
+@dataclass(frozen=True)
+class WalkKpis:
+    """The headline numbers of the safety walks in a selection (counts of walks and observations:
+    not person-related, shown exactly)."""
+    walks: int
+    observations: int
+    open: int
+    overdue: int
+    fixed: int
+    median_days: float | None   # days from walk to fix, over the fixed observations
+    share_in_time: float | None  # share of the fixed observations fixed by their deadline
+
+
+def kpis(conn: Connection, f: Filters, today: dt.date) -> WalkKpis:
     """Headline numbers: walks, observations, open, overdue, median days to fix, share in time."""
     j, conds = _base(conn, f)
     walks, total, open_, overdue = conn.execute(
@@ -68,10 +82,9 @@ def kpis(conn: Connection, f: Filters, today: dt.date) -> dict:
                func.sum(case((obs_t.c.status.in_(OPEN), 1), else_=0)),
                func.sum(case((_overdue(today), 1), else_=0))).select_from(j).where(*conds)).one()
     fixes = time_to_fix(conn, f)
-    return {"walks": walks or 0, "observations": total or 0, "open": open_ or 0,
-            "overdue": overdue or 0, "fixed": len(fixes),
-            "median_days": float(fixes["days"].median()) if len(fixes) else None,
-            "share_in_time": float(fixes["in_time"].mean()) if len(fixes) else None}
+    return WalkKpis(walks or 0, total or 0, open_ or 0, overdue or 0, len(fixes),
+                    float(fixes["days"].median()) if len(fixes) else None,
+                    float(fixes["in_time"].mean()) if len(fixes) else None)
 
 
 def action_list(conn: Connection, f: Filters, today: dt.date, which: str, all_walks: bool = False,

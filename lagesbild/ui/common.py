@@ -18,7 +18,7 @@ def _engine(url: str) -> Engine:
     from lagesbild.setup import ensure_database
     configure()
     eng = get_engine(url)
-    ensure_database(eng, demo=url.startswith("sqlite"))
+    ensure_database(eng)  # the demo only as lagesbild.demo_marker.wanted says
     return eng
 
 
@@ -54,14 +54,14 @@ def _data_version(url: str) -> str:
         last = conn.execute(select(func.max(ImportLog.id)).where(ImportLog.status == "ok")).scalar()
         written = get_meta(conn, "data_version", "")
         taxonomy = get_meta(conn, "taxonomy_sha256", "")
-        dataset = get_meta(conn, "dataset", "")
-    return f"{url}|{last}:{written}:{taxonomy[:12]}:{dataset}"
+    return f"{url}|{last}:{written}:{taxonomy[:12]}"
 
 
 @st.cache_data(ttl=60, show_spinner=False)
 def _is_demo(version: str) -> bool:
+    from lagesbild.demo_marker import holds_demo
     with engine().connect() as conn:
-        return get_meta(conn, "dataset") == "demo"
+        return holds_demo(conn)
 
 
 def is_demo() -> bool:
@@ -83,8 +83,8 @@ def page_header(title: str, caption: str | None = None) -> None:
     if caption:
         st.caption(caption)
     if is_demo():
-        st.info("**Demodata.** Siffrorna på den här sidan är påhittade och genererade av "
-                "Lägesbild för att visa hur verktyget fungerar. Importera egna filer under "
+        from lagesbild.demo_marker import LABEL, NOTE
+        st.info(f"**{LABEL}.** Siffrorna på den här sidan är {NOTE}. Importera egna filer under "
                 "*Datakällor*.", icon=":material/science:")
     from lagesbild.ui.feeds import stale_warning  # feeds imports this module
     stale_warning()

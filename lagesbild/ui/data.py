@@ -1,5 +1,6 @@
 """The query layer as the pages call it: each query wrapped once by `cached` (a connection, a cache
-keyed by the data version and the arguments, and the read gate that refuses unpublished counts).
+keyed by the data version and the arguments, and the read gate that refuses unpublished counts), or
+by `fresh` (the same without the cache, for logs that change without a data change).
 
 A page calls `data.overview(f, level, policy, first)` — the same name and signature as
 `lagesbild.queries.compare.overview(conn, …)` without the connection — so a reader can follow a
@@ -12,28 +13,34 @@ from typing import Callable, TypeVar
 
 import streamlit as st
 
+from lagesbild import audit
 from lagesbild.access.rules import check_query, enforce_policy
+from lagesbild.access.users import user_frame
 from lagesbild.access.ui import current_user
 from lagesbild.privacy import assert_published
 from lagesbild.queries import areas as areas_q
 from lagesbild.queries import compare, explore as explore_q, housing as housing_q, incidents, maps, trends, walks
 from lagesbild.queries import actions as actions_q, effect as effect_q, followup as followup_q
+from lagesbild.queries import imports as imports_q
 from lagesbild.ui.common import data_version, engine
 
 F = TypeVar("F", bound=Callable)
-_QUERIES: dict[str, Callable] = {}  # filled by `cached`: its cache is keyed by the query's full name
+_QUERIES: dict[str, Callable] = {}  # filled by `cached` and `fresh`: keyed by the query's full name
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
-def _run(name: str, version: str, args: tuple, kwargs: tuple):
+def _execute(name: str, args: tuple, kwargs: tuple):
     with engine().connect() as conn:
         result = _QUERIES[name](conn, *args, **dict(kwargs))
     assert_published(result)  # the read gate: nothing with key sums reaches a page
     return result
 
 
-def cached(query: F) -> F:
-    """`query(conn, *args, **kwargs)` as `query(*args, **kwargs)`, cached until the data change."""
+@st.cache_data(max_entries=512, show_spinner=False)
+def _run(name: str, version: str, args: tuple, kwargs: tuple):
+    return _execute(name, args, kwargs)
+
+
+def _wrap(query: F, run: Callable) -> F:
     name = f"{query.__module__}.{query.__qualname__}"
     _QUERIES[name] = query
 
@@ -44,8 +51,19 @@ def cached(query: F) -> F:
         user = current_user()
         check_query(user, query.__name__)
         args, kwargs = enforce_policy(user, query.__name__, args, dict(kwargs))
-        return _run(name, data_version(), args, tuple(sorted(kwargs.items())))
+        return run(name, args, tuple(sorted(kwargs.items())))
     return call  # type: ignore[return-value]
+
+
+def cached(query: F) -> F:
+    """`query(conn, *args, **kwargs)` as `query(*args, **kwargs)`, cached until the data change."""
+    return _wrap(query, lambda name, args, kwargs: _run(name, data_version(), args, kwargs))
+
+
+def fresh(query: F) -> F:
+    """As `cached`, but read anew on every page run: for logs that change without a data change
+    (a refused or running import, a sign-in, a changed role)."""
+    return _wrap(query, _execute)
 
 
 area_frame = cached(areas_q.area_frame)
@@ -82,3 +100,7 @@ effect_view = cached(effect_q.effect_view)
 yearly_follow_up = cached(followup_q.yearly_follow_up)
 outcomes = cached(followup_q.outcomes)
 lagesbild_document = cached(followup_q.document)
+freshness = cached(imports_q.freshness)
+import_log = fresh(imports_q.import_log)
+audit_events = fresh(audit.events)
+users = fresh(user_frame)

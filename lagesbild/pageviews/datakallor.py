@@ -1,0 +1,86 @@
+"""Datakällor: which kinds and sources a user may import, what the check of a file says, how fresh
+each source is and the import log, in Swedish."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lagesbild import demo_marker
+from lagesbild.access.imports import allowed
+from lagesbild.domain.vocab import SOURCES
+from lagesbild.exports import neutralise_formulas
+from lagesbild.formatting import number, week_label
+
+TITLE = "Datakällor"
+INTRO = "Importera filer från aktörerna. Filen kontrolleras innan något sparas; en fil med fel sparas inte alls."
+FIXED_SOURCE_KINDS = ("polisen", "areas", "population", "actions", "outcomes")  # the source field is not asked
+LOG_COLUMNS = {"imported_at": "Tidpunkt", "kind": "Typ", "source": "Källa", "file_name": "Fil",
+               "status": "Status", "rows_read": "Rader lästa", "rows_accepted": "Godkända",
+               "rows_duplicate": "Dubbletter", "message": "Meddelande"}
+KIND_LABELS = {demo_marker.KIND: demo_marker.LABEL, "incidents": "Händelser", "polisen": "Polisens händelser",
+               "walks": "Trygghetsvandringar", "housing": "Boende", "areas": "Områdesgränser",
+               "population": "Befolkning", "kolada_api": "Nyckeltal (Kolada)"}
+STATUSES = {"ok": "Importerad", "refused": "Avvisad", "running": "Pågår", "avbruten": "Avbruten"}
+FRESHNESS_COLUMNS = ["Källa", "Händelser", "Första vecka", "Senaste vecka", "Senast importerad"]
+
+
+def kinds_for(user, kinds: dict[str, str]) -> list[str]:
+    """The kinds of data this user may import for some source (import_as checks again)."""
+    return [k for k in kinds if any(allowed(user, k, s) for s in [*SOURCES, None])]
+
+
+def sources_for(user, kind: str) -> list[str]:
+    return [s for s in SOURCES if allowed(user, kind, s)] or list(SOURCES)
+
+
+def _when(value: dt.datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value is not None and not pd.isna(value) else "–"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """What the check of an uploaded file says: a refusal, or the rows to import and notes."""
+    ok: bool
+    headline: str
+    notes: tuple[str, ...] = ()
+
+
+def checked(check) -> Checked:
+    """`check`: loaders.report.check_upload(…)."""
+    if not check.ok:
+        return Checked(False, f"Filen kan inte importeras ({len(check.problems)} problem). Inget har sparats.")
+    p = check.prepared
+    return Checked(True, f"Filen är kontrollerad: {p.rows_read} rader lästa, {p.rows_accepted} att importera.",
+                   tuple(p.notes))
+
+
+@dataclass(frozen=True)
+class DatakallorView:
+    freshness: pd.DataFrame  # per source: events (published), first and last week, last import
+    log: pd.DataFrame        # the latest imports, newest first (free text neutralised)
+
+
+def freshness_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows`: data.freshness(policy)."""
+    return pd.DataFrame([(SOURCES.get(s, s), n, week_label(first), week_label(last), _when(when))
+                         for s, n, first, last, when in rows[["source", "n_label", "first", "last",
+                                                              "last_imported"]].itertuples(index=False)],
+                        columns=FRESHNESS_COLUMNS)
+
+
+def log_table(log: pd.DataFrame) -> pd.DataFrame:
+    """`log`: data.import_log()."""
+    out = log.copy()
+    out["status"] = out["status"].map(STATUSES).fillna(out["status"])
+    out["imported_at"] = [_when(v) for v in out["imported_at"]]
+    out["kind"] = out["kind"].map(KIND_LABELS).fillna(out["kind"])
+    out["source"] = [SOURCES.get(s, s) if isinstance(s, str) and s else "–" for s in out["source"]]
+    for c in ("rows_read", "rows_accepted", "rows_duplicate"):
+        out[c] = [number(v) for v in out[c]]
+    return neutralise_formulas(out[list(LOG_COLUMNS)].rename(columns=LOG_COLUMNS))
+
+
+def build(freshness: pd.DataFrame, log: pd.DataFrame) -> DatakallorView:
+    return DatakallorView(freshness_table(freshness), log_table(log))
