@@ -12,7 +12,7 @@ from lagesbild.access.downloads import download
 from lagesbild.access.ui import current_user
 from lagesbild.access.users import parse_roles, set_fallback, user_frame
 from lagesbild.exports import neutralise_formulas
-from lagesbild.queries.explore import to_csv_bytes
+from lagesbild.exports import to_csv_bytes
 from lagesbild.ui import common
 
 common.page_header("Granskning", "Vem gjorde vad och när: inloggningar, importer, borttagningar, ändringar "
