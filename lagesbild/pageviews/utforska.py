@@ -130,9 +130,9 @@ def _named(table: pd.DataFrame, row_labels: list[str]) -> pd.DataFrame:
     return table
 
 
-def _counts(values: pd.Series) -> pd.Series:
+def _counts(values) -> pd.array:
     """Published counts as whole numbers; NaN (shown as '<k') stays missing."""
-    return pd.Series(values, dtype="Float64").round().astype("Int64")
+    return pd.array(pd.array(values, dtype="Float64").round(), dtype="Int64")
 
 
 def export_table(b: Breakdown, rows: list[str], cols: list[str], layout: str, policy: Policy) -> pd.DataFrame:
@@ -149,7 +149,7 @@ def export_table(b: Breakdown, rows: list[str], cols: list[str], layout: str, po
         out[PROTECTED] = [policy.label() if s else "" for s in cells["suppressed"].astype(bool)]
         return out
     numbers = _pivot(long, rows, cols, "n", 0.0)
-    table = numbers.apply(_counts)
+    table = numbers.apply(lambda column: pd.Series(_counts(column.to_numpy()), index=column.index))
     totals = b.totals.set_index(row_labels)["n"]
     table[TOTAL] = _counts(totals.reindex(table.index).to_numpy())
     return _named(table.reset_index(), row_labels)
@@ -168,9 +168,9 @@ def about_lines(rows: list[str], cols: list[str], policy: Policy, layout: str, s
         ("Kolumner", ", ".join(DIMENSIONS[c] for c in cols) or "–"),
         ("Form", LAYOUTS[layout] if cols else LAYOUTS[LONG]),
         ("Publik", audience),
-        ("Skyddade tal", f"Tom cell = skyddat tal (i appen {policy.label()}); 0 = inga händelser. "
-                         f"Tal från {policy.k} och uppåt har ett litet brus (högst ±{policy.ptable.max_deviation}); "
-                         "delarna summerar därför inte alltid exakt till totalen."),
+        ("Skyddade tal", f"Tom cell = skyddat tal (i appen {policy.label()}), 0 = inga händelser. "
+                         f"Tal från {policy.k} och uppåt har ett litet brus (högst ±{policy.ptable.max_deviation}), "
+                         "så delarna summerar inte alltid exakt till totalen."),
         ("Dataversion", data_version),
     ]
     if demo:
