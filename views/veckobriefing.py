@@ -18,7 +18,7 @@ BASELINE_WEEKS = settings.value("baseline_weeks")
 # figures.projector_layout from the view builder).
 st.markdown("<style>[data-testid=stMetricValue]{font-size:2.8rem;color:#111}"
             "[data-testid=stMetricLabel] p{font-size:1.35rem;color:#111}"
-            "[data-testid=stMetricDelta]{font-size:1.2rem}"
+            "[data-testid=stMetricDelta],[data-testid=stMetricDelta] p{font-size:1.2rem;color:#222}"
             "[data-testid=stMainBlockContainer] .stMarkdown p,[data-testid=stMainBlockContainer] .stMarkdown li"
             "{font-size:1.25rem;color:#111}"
             "[data-testid=stMainBlockContainer] [data-testid=stCaptionContainer],"
@@ -28,6 +28,10 @@ st.markdown("<style>[data-testid=stMetricValue]{font-size:2.8rem;color:#111}"
             "[data-testid=stMainBlockContainer] [data-testid=stAlertContentSuccess] p,"
             "[data-testid=stMainBlockContainer] [data-testid=stAlertContentWarning] p{font-size:1.2rem}"
             "[data-testid=stMainBlockContainer] [data-testid=stExpander] summary p{font-size:1.2rem}"
+            "[data-testid=stMainBlockContainer] button p,[data-testid=stMainBlockContainer] [data-baseweb=select] div"
+            "{font-size:1.15rem}"
+            # Tables are drawn on a canvas in Streamlit's own type size: enlarged as a whole.
+            "[data-testid=stMainBlockContainer] .stElementContainer:has(> div > [data-testid=stDataFrame]){zoom:1.3;width:calc(100% / 1.3) !important}"
             "</style>", unsafe_allow_html=True)
 common.page_header("Veckobriefing", f"En vecka mot de {BASELINE_WEEKS} veckorna före. "
                    "Välj veckan här; områdes- och källfiltren i sidopanelen gäller.")
