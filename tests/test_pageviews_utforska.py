@@ -173,3 +173,13 @@ def test_months_as_rows_in_calendar_order_with_their_totals():
                                           ["mar 2026", "<5", "0", "<5"]]
     assert view.export.table.astype(object).where(view.export.table.notna(), None).values.tolist() == [
         ["jan 2026", 0, 1234, 1234], ["feb 2026", 12, 7, 20], ["mar 2026", None, 0, None]]
+
+
+def test_strategic_areas_in_their_canonical_order():
+    long = pd.DataFrame({"kommundel": [1, 1], "strategic_area": ["brottsbekämpande", "trygghetsskapande"],
+                         "n": [3.0, 9.0], "suppressed": [False, False], "n_label": ["3", "9"],
+                         "kommundel_label": ["Alby", "Alby"],
+                         "strategic_area_label": ["Brottsbekämpande insatser", "Trygghetsskapande"]})
+    b = Breakdown(long, pd.DataFrame({"kommundel_label": ["Alby"], "n": [12.0], "n_label": ["12"]}))
+    table = utforska.wide_table(b, ["kommundel"], ["strategic_area"])
+    assert list(table.columns) == ["Kommundel", "Trygghetsskapande", "Brottsbekämpande insatser", "Totalt"]

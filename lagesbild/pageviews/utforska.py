@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from lagesbild import figures, presenters, settings
 from lagesbild import formatting as fmt
 from lagesbild.exports import ExportFile, file_name
+from lagesbild.domain.vocab import FOCUS_AREAS, STRATEGIC_AREAS
 from lagesbild.privacy import EXTERNAL, Policy
 from lagesbild.queries.explore import Breakdown
 from lagesbild.queries.incidents import DIMENSIONS
@@ -41,7 +42,7 @@ class UtforskaView:
 def build(b: Breakdown, rows: list[str], cols: list[str], policy: Policy, layout: str, selection: str,
           period: tuple[dt.date, dt.date], demo: bool, data_version: str) -> UtforskaView:
     """Everything Utforska shows for a non-empty breakdown `b` of the selection described by `selection`."""
-    long = b.long
+    long = _sorted(b.long, cols + rows)  # series (colours) in canonical order, x in calendar order
     chart, chart_note = explore_chart(long, rows, cols)
     table = export_table(b, rows, cols, layout, policy)
     about = about_lines(rows, cols, policy, layout, selection, period, demo, data_version)
@@ -81,12 +82,29 @@ def _col_keys(long: pd.DataFrame, cols: list[str]) -> pd.Series:
                      index=long.index)
 
 
+CANONICAL = {"strategic_area": list(STRATEGIC_AREAS), "focus_area": list(FOCUS_AREAS)}
+
+
+def _sort_key(column: pd.Series) -> pd.Series:
+    """Strategic and focus areas in their canonical order (as the KPIs), everything else by code
+    (months, weeks and quarters in calendar order)."""
+    order = CANONICAL.get(column.name)
+    return column.map({c: i for i, c in enumerate(order)}).fillna(len(order)) if order else column
+
+
+def _sorted(long: pd.DataFrame, dims: list[str]) -> pd.DataFrame:
+    try:
+        return long.sort_values(dims, kind="stable", na_position="last", key=_sort_key)
+    except TypeError:
+        return long
+
+
 def _ordered(long: pd.DataFrame, dims: list[str], labels: list[str]) -> pd.DataFrame:
-    """The distinct label combinations of `dims`, in the order of their codes (months in calendar
-    order, as the query sorts them), first appearance where codes cannot be compared."""
+    """The distinct label combinations of `dims` in the order of `_sort_key`; first appearance
+    where codes cannot be compared."""
     pairs = long[dims + labels].drop_duplicates(subset=labels)
     try:
-        pairs = pairs.sort_values(dims, kind="stable", na_position="last")
+        pairs = pairs.sort_values(dims, kind="stable", na_position="last", key=_sort_key)
     except TypeError:
         pass
     return pairs[labels]
