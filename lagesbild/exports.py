@@ -1,4 +1,5 @@
-"""What leaves the app as a file (CSV, Excel, the tables' own download) holds no live formulas.
+"""What leaves the app as a file: CSV and Excel written with numbers as numbers, a block that says
+what the file holds, and no live formulas.
 
 The OWASP rule for CSV injection: a text cell starting with = + - @ tab or carriage return is
 prefixed with a single quote, so that Excel and LibreOffice show it as text instead of running

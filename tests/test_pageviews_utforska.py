@@ -145,19 +145,31 @@ def test_a_chart_of_bars_or_of_lines_within_the_limits():
     assert [t.type for t in lines.data] == ["scatter", "scatter"] and build().chart_note is None
 
 
-def test_no_chart_when_there_are_too_many_bars(monkeypatch):
+def test_too_many_bars_give_a_chart_of_the_row_totals(monkeypatch):
     monkeypatch.setenv("LAGESBILD_CHART_MAX_CELLS", "3")
     view = build()
+    assert [(t.type, list(t.x), list(t.y)) for t in view.chart.data] == [("bar", ["Alby", "Fittja"], [15.0, 1243.0])]
+    assert view.chart_note == ("Diagrammet visar totalen per kommundel: 4 staplar blir oläsliga och tar lång tid "
+                               "att rita (högst 3). Tabellen och filerna innehåller alla celler.")
+    assert build(rows=("month",), cols=("kommundel",)).chart_note is None  # lines: the bar limit does not apply
+
+
+def test_no_chart_when_even_the_totals_are_too_many(monkeypatch):
+    monkeypatch.setenv("LAGESBILD_CHART_MAX_CELLS", "1")
+    view = build()
     assert view.chart is None
-    assert view.chart_note == ("Inget diagram: 4 staplar blir oläsliga och tar lång tid att rita (gränsen är 3). "
+    assert view.chart_note == ("Inget diagram: 4 staplar blir oläsliga och tar lång tid att rita (högst 1). "
                                "Tabellen och filerna innehåller alla celler; välj en grövre indelning för ett diagram.")
-    assert build(rows=("month",), cols=("kommundel",)).chart is not None  # lines: the bar limit does not apply
 
 
-def test_no_chart_when_there_are_more_series_than_colours(monkeypatch):
+def test_more_series_than_colours_give_the_row_totals(monkeypatch):
     monkeypatch.setattr(utforska.figures, "MAX_SERIES", 2)
+    view = build(rows=("month",), cols=("kommundel",))
+    assert view.chart_note is None  # two series: within the limit
     view = build(rows=("kommundel",), cols=("month",))
-    assert view.chart is None and view.chart_note.startswith("Inget diagram: 3 staplar i olika färger")
+    assert view.chart_note.startswith("Diagrammet visar totalen per kommundel: 3 värden av månad i var sin färg "
+                                      "går inte att skilja åt (högst 2)")
+    assert [list(t.x) for t in view.chart.data] == [["Alby", "Fittja"]]
 
 
 def test_the_caption_and_the_note_on_protected_cells():

@@ -43,7 +43,7 @@ def build(b: Breakdown, rows: list[str], cols: list[str], policy: Policy, layout
           period: tuple[dt.date, dt.date], demo: bool, data_version: str) -> UtforskaView:
     """Everything Utforska shows for a non-empty breakdown `b` of the selection described by `selection`."""
     long = _sorted(b.long, cols + rows)  # series (colours) in canonical order, x in calendar order
-    chart, chart_note = explore_chart(long, rows, cols)
+    chart, chart_note = explore_chart(long, rows, cols, b.totals)
     table = export_table(b, rows, cols, layout, policy)
     about = about_lines(rows, cols, policy, layout, selection, period, demo, data_version)
     parts = ["utforska", "-x-".join([*rows, *cols]) if cols else "-".join(rows),
@@ -198,19 +198,32 @@ def about_lines(rows: list[str], cols: list[str], policy: Policy, layout: str, s
 
 # --- the chart ------------------------------------------------------------------------------------
 
-def explore_chart(long: pd.DataFrame, rows: list[str], cols: list[str]) -> tuple[go.Figure | None, str | None]:
-    """The chart, or None and the reason when the breakdown is too large to read as a chart."""
+def explore_chart(long: pd.DataFrame, rows: list[str], cols: list[str],
+                  totals: pd.DataFrame | None = None) -> tuple[go.Figure | None, str | None]:
+    """The chart; or, when the breakdown is too large to read as one, the published row totals as
+    a chart of their own (one row dimension, few enough rows), or no chart; with the reason."""
     limit = settings.value("chart_max_cells")
-    series_limit = figures.MAX_SERIES
     time = rows[0] in figures.TIME_DIMS
-    color = f"{cols[0]}_label" if cols else (f"{rows[1]}_label" if len(rows) > 1 else None)
-    series = long[color].nunique() if color else 1
-    shown = "linjer" if time else "staplar"
-    if series > series_limit:
-        return None, (f"Inget diagram: {fmt.number(series)} {shown} i olika färger går inte att skilja åt "
-                      f"(högst {series_limit}). Välj färre kolumner eller se tabellen.")
-    if not time and len(long) > limit:
-        return None, (f"Inget diagram: {fmt.number(len(long))} staplar blir oläsliga och tar lång tid att rita "
-                      f"(gränsen är {fmt.number(limit)}). Tabellen och filerna innehåller alla celler; "
-                      "välj en grövre indelning för ett diagram.")
-    return figures.explore_chart(long, rows, cols), None
+    color_dim = cols[0] if cols else (rows[1] if len(rows) > 1 else None)
+    series = long[f"{color_dim}_label"].nunique() if color_dim else 1
+    if series > figures.MAX_SERIES:
+        why = (f"{fmt.number(series)} värden av {DIMENSIONS[color_dim].lower()} i var sin färg går inte att "
+               f"skilja åt (högst {figures.MAX_SERIES})")
+    elif not time and len(long) > limit:
+        why = (f"{fmt.number(len(long))} staplar blir oläsliga och tar lång tid att rita "
+               f"(högst {fmt.number(limit)})")
+    else:
+        return figures.explore_chart(long, rows, cols), None
+    if totals is not None and len(rows) == 1 and len(totals) <= limit:
+        shown = _sorted(totals.assign(**{rows[0]: _codes(long, rows[0], totals)}), rows)
+        return (figures.explore_chart(shown, rows, []),
+                f"Diagrammet visar totalen per {DIMENSIONS[rows[0]].lower()}: {why}. Tabellen och filerna "
+                "innehåller alla celler.")
+    return None, (f"Inget diagram: {why}. Tabellen och filerna innehåller alla celler; välj en grövre "
+                  "indelning för ett diagram.")
+
+
+def _codes(long: pd.DataFrame, dim: str, totals: pd.DataFrame) -> list:
+    """The code of each row total (for the canonical or calendar order), from the cells' labels."""
+    codes = dict(zip(long[f"{dim}_label"], long[dim]))
+    return [codes.get(label) for label in totals[f"{dim}_label"]]
