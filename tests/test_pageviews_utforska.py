@@ -123,10 +123,12 @@ def test_the_long_excel_file_keeps_numbers_beside_the_protected_mark():
 
 def test_file_names_say_what_the_file_is():
     view = build()
-    assert view.csv_name == "lagesbild_utforska_kommundel-x-month_2025-12-29_2026-03-29_intern_bred_demodata.csv"
+    assert view.csv_name == "lagesbild_utforska_kommundel-x-manad_2025-12-29_2026-03-29_intern_bred_demodata.csv"
     assert view.excel_name.endswith("_intern_bred_demodata.xlsx")
+    two = build(rows=("kommundel", "month"), cols=())
+    assert two.csv_name == "lagesbild_utforska_kommundel-och-manad_2025-12-29_2026-03-29_intern_lang_demodata.csv"
     external = build(utforska.LONG, Policy(audience=EXTERNAL), demo=False)
-    assert external.csv_name == "lagesbild_utforska_kommundel-x-month_2025-12-29_2026-03-29_extern_lang.csv"
+    assert external.csv_name == "lagesbild_utforska_kommundel-x-manad_2025-12-29_2026-03-29_extern_lang.csv"
 
 
 def test_exported_text_is_neutralised():

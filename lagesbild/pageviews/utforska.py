@@ -42,11 +42,13 @@ class UtforskaView:
 def build(b: Breakdown, rows: list[str], cols: list[str], policy: Policy, layout: str, selection: str,
           period: tuple[dt.date, dt.date], demo: bool, data_version: str) -> UtforskaView:
     """Everything Utforska shows for a non-empty breakdown `b` of the selection described by `selection`."""
+    layout = layout if cols else LONG  # without columns the table is already one row per cell
     long = _sorted(b.long, cols + rows)  # series (colours) in canonical order, x in calendar order
     chart, chart_note = explore_chart(long, rows, cols, b.totals)
     table = export_table(b, rows, cols, layout, policy)
     about = about_lines(rows, cols, policy, layout, selection, period, demo, data_version)
-    parts = ["utforska", "-x-".join([*rows, *cols]) if cols else "-".join(rows),
+    names = [DIMENSIONS[d] for d in rows], [DIMENSIONS[d] for d in cols]
+    parts = ["utforska", " x ".join([" och ".join(names[0]), *names[1]]),
              period[0].isoformat(), period[1].isoformat(), "extern" if policy.audience == EXTERNAL else "intern",
              layout, "demodata" if demo else ""]
     return UtforskaView(
@@ -184,7 +186,7 @@ def about_lines(rows: list[str], cols: list[str], policy: Policy, layout: str, s
         ("Urval", selection),
         ("Rader", ", ".join(DIMENSIONS[r] for r in rows)),
         ("Kolumner", ", ".join(DIMENSIONS[c] for c in cols) or "–"),
-        ("Form", LAYOUTS[layout] if cols else LAYOUTS[LONG]),
+        ("Form", LAYOUTS[layout]),
         ("Publik", audience),
         ("Skyddade tal", f"Tom cell = skyddat tal (i appen {policy.label()}), 0 = inga händelser. "
                          f"Tal från {policy.k} och uppåt har ett litet brus (högst ±{policy.ptable.max_deviation}), "
