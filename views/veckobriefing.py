@@ -28,8 +28,10 @@ st.markdown("<style>[data-testid=stMetricValue]{font-size:2.8rem;color:#111}"
             "[data-testid=stMainBlockContainer] [data-testid=stAlertContentSuccess] p,"
             "[data-testid=stMainBlockContainer] [data-testid=stAlertContentWarning] p{font-size:1.2rem}"
             "[data-testid=stMainBlockContainer] [data-testid=stExpander] summary p{font-size:1.2rem}"
-            "[data-testid=stMainBlockContainer] button p,[data-testid=stMainBlockContainer] [data-baseweb=select] div"
-            "{font-size:1.15rem}"
+            "[data-testid=stMainBlockContainer] button p,[data-testid=stMainBlockContainer] [data-testid=stSelectbox] input"
+            "{font-size:1.15rem;color:#111}"
+            "[data-testid=stMetricLabel] [data-testid=stMarkdownContainer],[data-testid=stMetricLabel] p"
+            "{white-space:normal;overflow:visible}"
             # Tables are drawn on a canvas in Streamlit's own type size: enlarged as a whole.
             "[data-testid=stMainBlockContainer] .stElementContainer:has(> div > [data-testid=stDataFrame]){zoom:1.3;width:calc(100% / 1.3) !important}"
             "</style>", unsafe_allow_html=True)
