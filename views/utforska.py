@@ -52,9 +52,9 @@ view = uv.build(breakdown, rows, cols, policy, layout, describe(f), (f.start, f.
                 presenters.data_version_label(common.data_version()))
 st.dataframe(view.table, hide_index=True)
 st.caption(view.caption)
-if view.chart is None:
-    st.info(view.chart_note, icon=":material/bar_chart_off:")
-else:
+if view.chart_note:  # a breakdown too large for a chart: the totals' chart or none, and why
+    st.info(view.chart_note, icon=":material/bar_chart_off:" if view.chart is None else ":material/bar_chart:")
+if view.chart is not None:
     st.plotly_chart(view.chart, config={"displayModeBar": False})
 user = current_user()
 if user.can(Right.DOWNLOAD):  # checked again and logged in downloads.download
