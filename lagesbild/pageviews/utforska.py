@@ -53,7 +53,7 @@ def build(b: Breakdown, rows: list[str], cols: list[str], policy: Policy, layout
              layout, "demodata" if demo else ""]
     return UtforskaView(
         table=wide_table(b, rows, cols),
-        caption=caption(len(long), policy, cols),
+        caption=caption(len(long), policy),
         chart=chart, chart_note=chart_note,
         export=ExportFile(table, about),
         csv_name=file_name("lagesbild", *parts, suffix="csv"),
@@ -62,7 +62,7 @@ def build(b: Breakdown, rows: list[str], cols: list[str], policy: Policy, layout
     )
 
 
-def caption(cells: int, policy: Policy, cols: list[str]) -> str:
+def caption(cells: int, policy: Policy) -> str:
     external = policy.audience == EXTERNAL
     return (f"{fmt.number(cells)} celler. " + presenters.privacy_note(policy)
             + (" Extern export: alla tal skyddas, eftersom materialet lämnar centret." if external else "")
