@@ -26,6 +26,26 @@ def base_layout(fig: go.Figure, title: str | None = None, height: int = 420) -> 
     return fig
 
 
+PROJECTOR_TEXT = "#111111"  # near black: readable from the back of the room
+PROJECTOR_SIZE = 20         # px of every text in a projector figure (ticks, legend, colour bar, cells)
+
+
+def projector_layout(fig: go.Figure, size: int = PROJECTOR_SIZE) -> go.Figure:
+    """The same figure for a projector at 1920×1080: every text (axis ticks and titles, legend,
+    colour bar, cell texts, annotations) at least `size` px and near black, grid lines darker.
+    Applied by a page's view builder after the figure is built; returns the same figure."""
+    dark = dict(size=size, color=PROJECTOR_TEXT)
+    fig.update_layout(font=dark, legend=dict(font=dark), hoverlabel=dict(font_size=size),
+                      title_font=dict(size=size + 4, color=PROJECTOR_TEXT))
+    fig.update_xaxes(tickfont=dark, title_font=dark, gridcolor="#c8c8c8", linecolor="#555555")
+    fig.update_yaxes(tickfont=dark, title_font=dark, gridcolor="#c8c8c8", linecolor="#555555")
+    fig.update_traces(textfont=dict(size=size), selector=dict(type="heatmap"))
+    fig.update_traces(colorbar=dict(tickfont=dark, title=dict(font=dark)), selector=dict(type="heatmap"))
+    fig.update_traces(textfont=dark, selector=dict(type="bar"))
+    fig.update_annotations(font=dark)
+    return fig
+
+
 def bar_by_area(df: pd.DataFrame, value: str, label: str, title: str, value_name: str,
                 decimals: int = 0) -> go.Figure:
     """Horizontal bars per area; hidden values appear as '<k' text at zero."""
@@ -192,6 +212,7 @@ def scatter_housing_incidents(df: pd.DataFrame, x: str, x_name: str) -> go.Figur
 
 
 TIME_DIMS = ("week", "month", "quarter", "year")
+MAX_SERIES = 12  # more colours than this in one chart cannot be told apart (Utforska draws none)
 
 
 def explore_chart(long: pd.DataFrame, rows: list[str], cols: list[str]) -> go.Figure:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -30,19 +31,43 @@ def _table(df: pd.DataFrame) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def weekly_handout(title: str, selection: str, kpis: list[tuple[str, str, str]], flags: list[str],
-                   flags_note: str, area_table: pd.DataFrame, actions: pd.DataFrame,
-                   housing: pd.DataFrame, demo: bool,
-                   privacy_note: str = "Personrelaterade tal är skyddade.",
-                   insatser: dict[str, pd.DataFrame] | None = None) -> str:
-    """HTML for one A4 page. `kpis` are (label, value, note); `flags` are plain sentences;
-    `insatser` heading -> table of the week's actions (lagesbild.action_presenters.week_tables)."""
+@dataclass(frozen=True)
+class Kpi:
+    label: str
+    value: str         # the published count ("<k" where hidden)
+    note: str | None   # against the normal week, the arrow following the sign
+
+
+@dataclass(frozen=True)
+class Handout:
+    """What the weekly briefing prints, in the HTML handout and the PDF alike (built by
+    lagesbild.pageviews.veckobriefing from the same view the page shows)."""
+
+    title: str
+    selection: str
+    kpis: tuple[Kpi, ...]
+    flags: tuple[str, ...]            # plain sentences
+    flags_note: str
+    area_table: pd.DataFrame          # kommundel × strategic area, labels
+    walk_actions: pd.DataFrame        # safety-walk actions per responsible actor
+    housing: pd.DataFrame
+    actions: dict = field(default_factory=dict)  # heading -> table of the week's actions
+    demo: bool = False
+    privacy_note: str = "Personrelaterade tal är skyddade."
+
+
+def weekly_handout(h: Handout) -> str:
+    """HTML for one A4 page."""
+    title, selection, flags, flags_note = h.title, h.selection, h.flags, h.flags_note
+    area_table, actions, housing, demo, privacy_note, insatser = (h.area_table, h.walk_actions, h.housing,
+                                                                  h.demo, h.privacy_note, h.actions)
+    kpis = [(k.label, k.value, k.note or "") for k in h.kpis]
     kpi_html = "".join(f"<div class='kpi'>{html.escape(l)}<b>{html.escape(v)}</b>"
                        f"<span class='note'>{html.escape(n)}</span></div>" for l, v, n in kpis)
     flag_html = ("<ul>" + "".join(f"<li>{html.escape(f)}</li>" for f in flags) + "</ul>") if flags \
         else "<p>Inga statistiskt säkerställda avvikelser.</p>"
     demo_html = f"<p class='note'><b>{demo_marker.LABEL}</b> – {demo_marker.NOTE}.</p>" if demo else ""
-    action_html = "".join(f"<h3>{html.escape(h)}</h3>{_table(t)}" for h, t in (insatser or {}).items()) \
+    action_html = "".join(f"<h3>{html.escape(head)}</h3>{_table(t)}" for head, t in (insatser or {}).items()) \
         or "<p>Inga insatser denna vecka.</p>"
     return f"""<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>{STYLE}</style></head><body>

@@ -1,10 +1,13 @@
 """Pure functions that turn query results into what a page shows: Swedish headers and text."""
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import pandas as pd
 
+from lagesbild import calendar, settings
 from lagesbild import formatting as fmt
-from lagesbild import settings
 from lagesbild.domain.vocab import PRIORITIES, WALK_CATEGORIES, WALK_STATUSES
 from lagesbild.exports import neutralise_formulas
 from lagesbild.privacy import EXTERNAL, Policy
@@ -238,3 +241,58 @@ def cells_wide(cells: pd.DataFrame, row: str, col: str, row_name: str) -> pd.Dat
 def plain(markdown_line: str) -> str:
     """A markdown sentence without its bold markers (for the printable handout)."""
     return markdown_line.replace("**", "")
+
+
+@dataclass(frozen=True)
+class EmptySelection:
+    """What a page says when its selection holds no incidents: which data exist, and a period that
+    holds them (`offer`, inclusive dates, None when the period is not the reason)."""
+
+    text: str
+    offer: tuple[dt.date, dt.date] | None = None
+    offer_label: str = ""
+
+
+def _data_span(first: dt.date, last: dt.date, today: dt.date) -> str:
+    """'2 jan 2023 till 15 nov 2026', or '… till och med v. 47 2026, en vecka som har börjat men inte
+    är slut (…)' when the last week with data is not over."""
+    last_monday = calendar.monday(last)
+    if last_monday <= today <= last:
+        return (f"{fmt.date(first)} till och med {fmt.week_label(last_monday)}, en vecka som har börjat "
+                f"men inte är slut ({fmt.date_range(last_monday, last)})")
+    return f"{fmt.date(first)} till {fmt.date(last)}"
+
+
+def empty_selection_message(start: dt.date, end: dt.date, first: dt.date | None, last: dt.date | None,
+                            today: dt.date) -> EmptySelection:
+    """The selection `start`–`end` holds no incidents: say which data exist (first and last date,
+    by whole weeks as the store counts) and offer the nearest period of the same length that holds
+    them; when the period overlaps the data, the filters are the reason and no period is offered.
+    Every page with a period uses this one text (Översikt, Trender, Karta, Våldspyramiden, Utforska,
+    Veckobriefing)."""
+    if first is None or last is None:
+        return EmptySelection("Det finns inga händelser i databasen än. Importera filer under *Datakällor*.")
+    span = _data_span(first, last, today)
+    if start <= last and end >= first:
+        return EmptySelection(f"Urvalet innehåller inga händelser med de valda filtren under perioden "
+                              f"{fmt.date_range(start, end)}. Data finns från {span}. "
+                              "Ta bort ett filter eller välj en längre period.")
+    length = dt.timedelta(days=(end - start).days)
+    if end < first:
+        offer = (first, min(last, first + length))
+    else:
+        offer = (max(first, calendar.monday(last - length)), last)
+    where = "före" if end < first else "efter"
+    return EmptySelection(f"Perioden {fmt.date_range(start, end)} ligger {where} de data som finns: "
+                          f"data finns från {span}.", offer,
+                          f"Visa {fmt.date_range(*offer)}")
+
+
+def data_version_label(version: str) -> str:
+    """The data version for a file's header, without the database address: 'import 12 · 5981fbc6'
+    (the last import and the write stamp; 'demodata' for the generated store)."""
+    parts = version.split("|", 1)[-1].split(":")
+    last, written = (parts + ["", ""])[:2]
+    dataset = parts[3] if len(parts) > 3 else ""
+    label = " · ".join(p for p in [f"import {last}" if last not in ("", "None") else "", written[:8]] if p)
+    return (label or "okänd") + (" (demodata)" if dataset == "demo" else "")

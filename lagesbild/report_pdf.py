@@ -15,6 +15,7 @@ from fpdf.fonts import FontFace
 
 from lagesbild import demo_marker
 from lagesbild.effect import CAVEAT
+from lagesbild.handout import Handout
 
 FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu")]
 ASCII = str.maketrans({"–": "-", "—": "-", "−": "-", "…": "...", "→": "->", "›": ">", "\u00a0": " ",
@@ -174,14 +175,14 @@ def lagesbild_pdf(doc, demo: bool, privacy_note: str, kommun: str = "Botkyrka") 
     return bytes(pdf.output())
 
 
-def weekly_pdf(title: str, selection: str, kpis: list[tuple[str, str, str]], flags: list[str], flags_note: str,
-               area_table: pd.DataFrame, walk_actions: pd.DataFrame, housing: pd.DataFrame,
-               actions: dict[str, pd.DataFrame], demo: bool, privacy_note: str) -> bytes:
-    """The weekly handout as a PDF: the same content as lagesbild.handout.weekly_handout, plus the
-    week's actions (`actions`: heading -> table)."""
+def weekly_pdf(h: Handout) -> bytes:
+    """The weekly handout as a PDF: the same content as lagesbild.handout.weekly_handout."""
+    title, selection, kpis, flags, flags_note = h.title, h.selection, h.kpis, list(h.flags), h.flags_note
+    area_table, walk_actions, housing, actions = h.area_table, h.walk_actions, h.housing, h.actions
+    demo, privacy_note = h.demo, h.privacy_note
     pdf = Report(title, demo)
     _cover(pdf, title, selection, privacy_note)
-    pdf.table(pd.DataFrame([[v for _, v, _ in kpis], [n for _, _, n in kpis]], columns=[k for k, _, _ in kpis]), size=10)
+    pdf.table(pd.DataFrame([[k.value for k in kpis], [k.note or '' for k in kpis]], columns=[k.label for k in kpis]), size=10)
     pdf.h2("Avvikelser")
     pdf.bullets(flags, "Inga statistiskt säkerställda avvikelser.")
     pdf.para(flags_note, note=True)

@@ -60,6 +60,9 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in [
             "False discovery rate of the flags (Poisson test, Benjamini–Hochberg)."),
     Setting("row_limit", "LAGESBILD_ROW_LIMIT", "5000", _positive_int,
             "Most rows one breakdown may send to a page (more: the page asks for a coarser one)."),
+    Setting("chart_max_cells", "LAGESBILD_CHART_MAX_CELLS", "300", _positive_int,
+            "Utforska: most bars one chart draws; a larger breakdown is shown as a table only (the page "
+            "says why), as a chart of thousands of bars is unreadable and slow to draw in the browser."),
     Setting("cell_size_m", None, "250", _positive_int,
             "Side of the SWEREF99 TM grid cell points are coarsened to at import, in metres (SCB's "
             "grid). Fixed: the stored cells are of this size."),

@@ -105,9 +105,11 @@ def test_the_lagesbild_document_and_the_pdfs(demo_engine, tmp_path):
 def test_the_weekly_pdf_carries_the_actions():
     table = pd.DataFrame({"Id": ["I-0001"], "Insats": ["Ökad närvaro – Fittja centrum"], "Områden": ["Fittja"],
                           "Ansvarig": ["Polisen"], "Status": ["Pågår"], "Slut": ["tills vidare"], "Återkoppling": ["–"]})
-    data = report_pdf.weekly_pdf("Veckobriefing vecka 46", "alla områden", [("Trygghetsskapande", "98", "normalt 95,4")],
-                                 ["Brand i fordon i Norsborg: 9 händelser"], "baslinje", pd.DataFrame(), pd.DataFrame(),
-                                 pd.DataFrame(), {"Pågår denna vecka": table}, False, "Skyddade tal.")
+    from lagesbild.handout import Handout, Kpi
+    data = report_pdf.weekly_pdf(Handout("Veckobriefing vecka 46", "alla områden", (Kpi("Trygghetsskapande", "98", "normalt 95,4"),),
+                                         ("Brand i fordon i Norsborg: 9 händelser",), "baslinje", pd.DataFrame(),
+                                         pd.DataFrame(), pd.DataFrame(), {"Pågår denna vecka": table}, False,
+                                         "Skyddade tal."))
     assert data.startswith(b"%PDF-") and len(re.findall(rb"/Type /Page\b", data)) >= 1
 
 

@@ -76,10 +76,10 @@ def test_choropleth_colours_hidden_areas_grey_and_fits_the_view():
 
 
 def test_handout_is_one_self_contained_page():
-    page = handout.weekly_handout("Veckobriefing vecka 46", "9–15 nov 2026", [("Trygghetsskapande", "98", "normalt 95,4")],
-                                  ["Brand i fordon i Norsborg: 9 händelser"], "226 prövade",
-                                  pd.DataFrame({"Kommundel": ["Alby"], "Våldsförebyggande": ["<5"]}),
-                                  pd.DataFrame(), pd.DataFrame(), demo=True)
+    page = handout.weekly_handout(handout.Handout(
+        "Veckobriefing vecka 46", "9–15 nov 2026", (handout.Kpi("Trygghetsskapande", "98", "normalt 95,4"),),
+        ("Brand i fordon i Norsborg: 9 händelser",), "226 prövade",
+        pd.DataFrame({"Kommundel": ["Alby"], "Våldsförebyggande": ["<5"]}), pd.DataFrame(), pd.DataFrame(), demo=True))
     assert page.startswith("<!doctype html>") and "@page { size: A4" in page
     assert "&lt;5" in page and "Demodata" in page and "<script" not in page
 

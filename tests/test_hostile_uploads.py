@@ -255,7 +255,7 @@ def test_exports_neutralise_formulas_and_keep_numbers():
     import pandas as pd
 
     from lagesbild.exports import neutralise_formulas
-    from lagesbild.queries.explore import to_csv_bytes, to_excel_bytes
+    from lagesbild.exports import to_csv_bytes, to_excel_bytes
     frame = pd.DataFrame({"Text": FORMULAS + ["-3", "Trasig lampa", "<5"],
                           "Antal": [1, -2, 3, 4, 5, 6, 7, 8, 9]})
     safe = neutralise_formulas(frame)
@@ -276,7 +276,7 @@ def test_walk_descriptions_with_formulas_are_stored_as_text_and_shown_neutralise
 
     from lagesbild import presenters
     from lagesbild.queries.filters import Filters
-    from lagesbild.queries.explore import to_excel_bytes
+    from lagesbild.exports import to_excel_bytes
     from lagesbild.queries.walks import action_list
     from tests.test_loaders_support import csv_bytes
     head = "Datum;Område;Nr;Kategori;Beskrivning;Förslag till åtgärd;Ansvarig;Prioritet;Klart senast;Status"

@@ -22,6 +22,8 @@ from lagesbild.queries import compare, explore, housing, maps
 from lagesbild.queries.areas import area_frame
 from lagesbild.queries.filters import Filters
 from lagesbild import presenters
+from lagesbild.exports import csv_file
+from lagesbild.pageviews import utforska
 from tests.conftest import plotly_array
 from tests.test_pages import run_page
 from tests.test_privacy_attacks import WEEKS, attack_store  # noqa: F401 - the fixture
@@ -58,12 +60,19 @@ def test_utforska_table_and_download_are_the_published_breakdown(attack_app):
         b = explore.explore(conn, Filters(FOUR_WEEKS.start, FOUR_WEEKS.end, areas=("0127K2",)),
                             ["omrade"], ["category"], Policy())
     pd.testing.assert_frame_equal(at.dataframe[0].value.reset_index(drop=True),
-                                  explore.wide_table(b, ["omrade"], ["category"]).reset_index(drop=True),
+                                  utforska.wide_table(b, ["omrade"], ["category"]).reset_index(drop=True),
                                   check_dtype=False)
-    # The download is written from the same published cells.
-    export = explore.export_frame(b.long, ["omrade", "category"])
-    csv = pd.read_csv(io.BytesIO(explore.to_csv_bytes(export)), sep=";", dtype=str, encoding="utf-8-sig")
-    assert csv["Antal"].tolist() == [v.replace("\u00a0", " ") for v in b.long["n_label"]]
+    # The download is written from the same published cells: the number where shown, empty where "<k".
+    view = utforska.build(b, ["omrade"], ["category"], Policy(), utforska.LONG, "urval",
+                          (FOUR_WEEKS.start, FOUR_WEEKS.end), False, "import 1")
+    text = csv_file(view.export).decode("utf-8-sig")
+    csv = pd.read_csv(io.StringIO(text.split("\n\n", 1)[1]), sep=";", dtype=str, keep_default_na=False)
+    cells = b.long.set_index(["omrade_label", "category_label"])["n_label"]
+    shown = csv.set_index(["Område", "Kategori"])
+    assert len(shown) == len(cells)
+    for key, label in cells.items():
+        number, protected = shown.loc[key, "Antal"], shown.loc[key, "Skyddat"]
+        assert (number, protected) == (("", label) if label.startswith("<") else (label.replace("\u00a0", ""), ""))
 
 
 def test_karta_tooltips_are_the_published_cells(attack_app):

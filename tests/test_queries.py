@@ -140,11 +140,15 @@ def test_explorer_download_is_exactly_the_table(demo_engine):
     f = Filters(dt.date(2026, 10, 1), dt.date(2026, 10, 31))
     with demo_engine.connect() as conn:
         b = explore.explore(conn, f, ["kommundel"], ["age_group"], Policy())
-    export = explore.export_frame(b.long, ["kommundel", "age_group"])
+    from lagesbild.exports import csv_file
+    from lagesbild.pageviews import utforska
+    view = utforska.build(b, ["kommundel"], ["age_group"], Policy(), utforska.LONG, "okt 2026",
+                          (f.start, f.end), True, "import 1")
+    export = view.export.table
     assert len(export) == len(b.long)
-    assert list(export.columns) == ["Kommundel", "Åldersgrupp", "Antal"]
-    csv = explore.to_csv_bytes(export).decode("utf-8-sig").splitlines()
-    assert csv[0] == "Kommundel;Åldersgrupp;Antal" and len(csv) == len(export) + 1
+    assert list(export.columns) == ["Kommundel", "Åldersgrupp", "Antal", "Skyddat"]
+    csv = csv_file(view.export).decode("utf-8-sig").split("\n\n", 1)[1].splitlines()
+    assert csv[0] == "Kommundel;Åldersgrupp;Antal;Skyddat" and len(csv) == len(export) + 1
 
 
 @pytest.mark.parametrize("by", [("kommundel",), ("strategic_area",), ("omrade", "category"), ("focus_area",),

@@ -11,8 +11,8 @@ from lagesbild.access.config import load as access_config
 from lagesbild.access.downloads import download
 from lagesbild.access.ui import current_user
 from lagesbild.access.users import parse_roles, set_fallback
+from lagesbild.exports import to_csv_bytes
 from lagesbild.pageviews import granskning
-from lagesbild.queries.explore import to_csv_bytes
 from lagesbild.ui import common
 from lagesbild.ui import data
 

@@ -1,17 +1,18 @@
-"""Utforska: any breakdown of the selection, its chart, and a download of exactly that selection."""
+"""Utforska: any breakdown of the selection, its chart, and a download of exactly that selection.
+The page places widgets and renders lagesbild.pageviews.utforska's view."""
 import streamlit as st
 
-from lagesbild import figures, presenters
-from lagesbild.exports import neutralise_formulas
-from lagesbild.privacy import EXTERNAL, Policy
-from lagesbild.queries.explore import export_frame, to_csv_bytes, to_excel_bytes, wide_table
-from lagesbild.queries.incidents import DIMENSIONS, QueryError
+from lagesbild import presenters
 from lagesbild.access import Right
 from lagesbild.access.downloads import download
 from lagesbild.access.ui import current_user
+from lagesbild.exports import csv_file, excel_file
+from lagesbild.pageviews import utforska as uv
+from lagesbild.privacy import EXTERNAL, Policy
+from lagesbild.queries.incidents import DIMENSIONS, QueryError
 from lagesbild.ui import common
 from lagesbild.ui import data
-from lagesbild.ui.filters import current, describe
+from lagesbild.ui.filters import current, describe, today
 
 common.page_header("Utforska", "Välj själv hur urvalet ska delas upp, se det som tabell och diagram, "
                    "och ladda ned exakt det du ser.")
@@ -36,23 +37,34 @@ except QueryError as exc:
     st.error(str(exc))
     st.stop()
 if breakdown.long.empty:
-    st.warning("Urvalet innehåller inga händelser. Ändra period eller filter.")
+    first, last = data.data_range()
+    empty = presenters.empty_selection_message(f.start, f.end, first, last, today())
+    st.warning(empty.text)
+    if empty.offer is not None:
+        st.button(empty.offer_label, on_click=lambda: st.session_state.update(
+            period="Anpassad", datum=empty.offer))
     st.stop()
-st.dataframe(wide_table(breakdown, rows, cols), hide_index=True)
-st.caption(f"{len(breakdown.long)} celler. " + presenters.privacy_note(policy)
-           + (" Extern export: alla tal skyddas, eftersom materialet lämnar centret." if external else "")
-           + " Vecka kan inte kombineras med platstyp eller åldersgrupp (de finns per månad).")
-chart = figures.explore_chart(breakdown.long, rows, cols)
-st.plotly_chart(chart, config={"displayModeBar": False})
-export = neutralise_formulas(export_frame(breakdown.long, rows + cols))  # no live formulas in the files
+layout = uv.WIDE
+if cols:
+    layout = st.segmented_control("Form på filerna", list(uv.LAYOUTS), format_func=uv.LAYOUTS.get,
+                                  default=uv.WIDE, key="form", bind="query-params") or uv.WIDE
+view = uv.build(breakdown, rows, cols, policy, layout, describe(f), (f.start, f.end), common.is_demo(),
+                presenters.data_version_label(common.data_version()))
+st.dataframe(view.table, hide_index=True)
+st.caption(view.caption)
+if view.chart_note:  # a breakdown too large for a chart: the totals' chart or none, and why
+    st.info(view.chart_note, icon=":material/bar_chart_off:" if view.chart is None else ":material/bar_chart:")
+if view.chart is not None:
+    st.plotly_chart(view.chart, config={"displayModeBar": False})
 user = current_user()
 if user.can(Right.DOWNLOAD):  # checked again and logged in downloads.download
-    selection = f"{describe(f)}; rader {', '.join(rows)}; kolumner {', '.join(cols) or '-'}; publik {policy.audience}"
+    selection = (f"{describe(f)}; rader {', '.join(rows)}; kolumner {', '.join(cols) or '-'}; "
+                 f"publik {policy.audience}; form {layout}")
     d1, d2 = st.columns(2)
-    # The files are written when a button is clicked, not on every run (an Excel file of 3 000 cells
-    # takes 0.2–0.4 s); both are exactly `export`.
-    d1.download_button("Ladda ned CSV", lambda: download(user, common.engine(), lambda: to_csv_bytes(export),
-                       f"Utforska CSV: {selection}"), file_name="lagesbild_urval.csv", mime="text/csv")
-    d2.download_button("Ladda ned Excel", lambda: download(user, common.engine(), lambda: to_excel_bytes(export),
-                       f"Utforska Excel: {selection}"), file_name="lagesbild_urval.xlsx",
+    # The files are written when a button is clicked, not on every run; both are exactly `view.export`.
+    d1.download_button("Ladda ned CSV", lambda: download(user, common.engine(), lambda: csv_file(view.export),
+                       f"Utforska CSV: {selection}"), file_name=view.csv_name, mime="text/csv")
+    d2.download_button("Ladda ned Excel", lambda: download(user, common.engine(), lambda: excel_file(view.export),
+                       f"Utforska Excel: {selection}"), file_name=view.excel_name,
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.caption(view.protected_note)
