@@ -308,7 +308,7 @@ def period_counts(conn: Connection, f: Filters, periods, by: tuple[str, ...]) ->
         raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
     grain_for(by)  # refuses weeks with months
     if set(by) & set(TIME_DIMS):
-        table = _wide([_sliced(conn, f, a, b, by) for a, b in periods], by)
+        table = _wide(_sliced(conn, f, periods, by), by)
     else:
         table = _exact_table(conn, f, periods, by)
     return PeriodCounts(by, periods, table)
@@ -452,37 +452,46 @@ def _time_value(dim: str, unit_start: dt.date):
     return unit_start
 
 
-def _sliced(conn: Connection, f: Filters, start: dt.date, end: dt.date, by: tuple[str, ...]) -> pd.DataFrame:
-    """One period by `by` with a time dimension (long: by, n, ksum, sensitive): its whole weeks or
-    months from the mart, its partial first and last week/month from period_counts without the time."""
+def _sliced(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> list[pd.DataFrame]:
+    """Periods by `by` with a time dimension (long frames: by, n, ksum, sensitive): their whole
+    weeks or months from the mart, their partial first and last week/month from one period_counts
+    without the time dimension (one read of the incident rows for all of them)."""
     unit = grain_for(by)
-    parts = units(unit, start, end)
-    whole = [(u, s, e) for u, s, e in parts if s == u and e == _unit_end(unit, u)]
-    edge = [(u, s, e) for u, s, e in parts if (u, s, e) not in whole]
-    frames = []
-    if whole:
-        query = counts_query(conn, f.with_period(whole[0][1], whole[-1][2]), by, unit).limit(row_limit() + 1)
-        df = frame(conn.execute(query), [*by, "n", KEY_COLUMN, "sensitive"])
-        if len(df) > row_limit():
-            raise too_many_rows()
-        for d in ("week", "month"):
-            if d in by and len(df):
-                df[d] = pd.to_datetime(df[d]).dt.date
-        frames.append(df)
-    if edge:
-        rest = tuple(d for d in by if d not in TIME_DIMS)
-        slices = period_counts(conn, f, [(s, e) for _, s, e in edge], rest)
-        for i, (u, _, _) in enumerate(edge):
-            df = slices.period(i)
-            if not rest:
-                df = df[df["n"] > 0]
-            frames.append(df.assign(**{d: _time_value(d, u) for d in by if d in TIME_DIMS})[[*by, "n", KEY_COLUMN,
-                                                                                               "sensitive"]])
-    if not frames:
-        return pd.DataFrame(columns=[*by, "n", KEY_COLUMN, "sensitive"])
-    out = pd.concat([x for x in frames if len(x)], ignore_index=True) if any(len(x) for x in frames) else frames[0]
-    out = out.sort_values(list(by), kind="stable").reset_index(drop=True)
-    return _typed_long(out)
+    rest = tuple(d for d in by if d not in TIME_DIMS)
+    frames, edges = [], []
+    for i, (start, end) in enumerate(periods):
+        parts = units(unit, start, end)
+        whole = [(u, s, e) for u, s, e in parts if s == u and e == _unit_end(unit, u)]
+        edges += [(i, u, s, e) for u, s, e in parts if (u, s, e) not in whole]
+        df = pd.DataFrame(columns=[*by, "n", KEY_COLUMN, "sensitive"])
+        if whole:
+            query = counts_query(conn, f.with_period(whole[0][1], whole[-1][2]), by, unit).limit(row_limit() + 1)
+            df = frame(conn.execute(query), [*by, "n", KEY_COLUMN, "sensitive"])
+            if len(df) > row_limit():
+                raise too_many_rows()
+            for d in ("week", "month"):
+                if d in by and len(df):
+                    df[d] = pd.to_datetime(df[d]).dt.date
+        frames.append([df] if len(df) else [])
+    if edges:
+        slices = period_counts(conn, f, [(s, e) for _, _, s, e in edges], rest)
+        for j, (i, u, _, _) in enumerate(edges):
+            df = slices.period(j)
+            df = df[df["n"] > 0]
+            if len(df):
+                frames[i].append(df.assign(**{d: _time_value(d, u) for d in by if d in TIME_DIMS})
+                                 [[*by, "n", KEY_COLUMN, "sensitive"]])
+    out = []
+    for parts in frames:
+        if not parts:
+            out.append(_typed_long(pd.DataFrame(columns=[*by, "n", KEY_COLUMN, "sensitive"])))
+            continue
+        df = _typed_long(pd.concat(parts, ignore_index=True))
+        if len(parts) > 1:  # a quarter or year made of whole months and a partial one
+            df = df.groupby(list(by), sort=True, dropna=False).agg(
+                n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max")).reset_index()
+        out.append(df.sort_values(list(by), kind="stable").reset_index(drop=True))
+    return out
 
 
 def _typed_long(df: pd.DataFrame) -> pd.DataFrame:
