@@ -29,7 +29,7 @@ def years(measure="count") -> pd.DataFrame:
     df = pd.DataFrame({"strategic_area": ["våldsförebyggande", "våldsförebyggande"], "year": [2025, 2026],
                        "n": [100.0, 120.0], "n_label": ["100", "120"], "suppressed": [False, False],
                        "value": [1.25, 1.5] if measure == "rate" else [100.0, 120.0]})
-    df.attrs["through"] = (15, 11)
+    df.attrs["through"] = [(2025, 16, 11), (2026, 15, 11)]
     return df
 
 
@@ -41,12 +41,13 @@ def test_counts_month_view():
                      "Alla händelser – föregående år"]
     assert list(view.figure.data[0].y) == [20.0]  # the whole month on the line, the slices apart
     assert list(view.figure.data[1].y) == [12.0, 9.0]
-    assert view.notes.startswith("Streckad linje: glidande medelvärde (3 månader); prickad: samma månad året "
-                                 "innan, samma dagar; ofylld ring: månaden ingår bara delvis")
+    assert view.notes.startswith("Streckad linje: glidande medelvärde (3 månader); prickad: samma del av "
+                                 "månaden året innan (samma veckor); ofylld ring: månaden ingår bara delvis")
     assert view.year_heading == "År mot år: antal händelser"
     assert view.year_table.to_dict(orient="records") == [
         {"": "Våldsförebyggande", "2025": "100", "2026": "120", "2025→2026": "+20\u00a0%"}]
-    assert view.year_note.startswith("Tabellen visar antal händelser. Varje år räknas 1 januari – 15/11")
+    assert view.year_note.startswith("Tabellen visar antal händelser. Varje år räknas 1 januari till söndagen i "
+                                     "samma ISO-vecka som urvalets slut (2026: 15/11, 2025: 16/11)")
 
 
 def test_rates_with_the_kommun_reference():

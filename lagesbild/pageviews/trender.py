@@ -64,7 +64,7 @@ def build(points: pd.DataFrame, years: pd.DataFrame, *, grain: str, split: str, 
     decimals = 0 if measure == "count" else 2
     fig = figures.trend_lines(shown, grain, VALUE_NAMES[measure], decimals=decimals, bands=bands)
     ly = ("prickad: samma ISO-vecka året innan" if grain == "week"
-          else f"prickad: samma {'månad' if grain == 'month' else 'kvartal'} året innan, samma dagar")
+          else f"prickad: samma del av {_UNIT[grain]} året innan (samma veckor)")
     notes = [f"Streckad linje: glidande medelvärde ({_ROLLING_TEXT[grain]})", ly]
     drawn = "reference" in shown and shown["reference"].notna().any()
     if drawn:
@@ -88,9 +88,15 @@ def _years(years: pd.DataFrame, split: str, measure: str) -> tuple:
     if years is None or years.empty:
         return heading, None, None, "Inga händelser att jämföra."
     table = presenters.year_table(years, split, measure)
-    day, month = years.attrs.get("through", (None, None))
+    through = years.attrs.get("through", [])
     what = ("händelser per 1 000 invånare i urvalets områden (folkmängden det året)" if measure == "rate"
             else "antal händelser")
-    note = (f"Tabellen visar {what}. Varje år räknas 1 januari – {day}/{month}, så att åren jämförs på "
-            "samma dagar. " + presenters.percent_rule_note())
+    if len({(d, m) for _, d, m in through}) <= 1:
+        span = (f"Varje år räknas 1 januari – {through[0][1]}/{through[0][2]}, så att åren jämförs på samma dagar"
+                if through else "Varje år räknas från 1 januari")
+    else:
+        span = ("Varje år räknas 1 januari till söndagen i samma ISO-vecka som urvalets slut ("
+                + ", ".join(f"{y}: {d}/{m}" for y, d, m in sorted(through, reverse=True))
+                + "), så att åren jämförs på samma veckor")
+    note = f"Tabellen visar {what}. {span}. " + presenters.percent_rule_note()
     return heading, table, note, None

@@ -240,14 +240,32 @@ def units(unit: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.dat
     return out
 
 
+def _cut(day: dt.date) -> bool:
+    """Whether the marts know the running total up to and including `day`: a Sunday (the weekly
+    running totals) or the last day of a month (the monthly mart, see _mart_table)."""
+    return day.weekday() == 6 or (day + dt.timedelta(days=1)).day == 1
+
+
 def _split(unit: str, start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list]:
-    """The whole weeks/months of start..end (first day, last day; None: none) and the days outside
-    them (a list of date ranges)."""
-    parts = units(unit, start, end)
-    whole = [(s, e) for u, s, e in parts if s == u and e == _unit_end(unit, u)]
-    if not whole:
-        return None, ([(start, end)] if start <= end else [])
-    core = (whole[0][0], whole[-1][1])
+    """The part of start..end the marts count (first day, last day; None: none) and the days
+    outside it (a list of date ranges, read from the incident rows). Weeks: from the first day
+    after a Sunday or a month's end to the last Sunday or month's end (at most 6 days outside on
+    either side); months: the whole months."""
+    if unit == "week":
+        first, last = start, end
+        while first <= end and not _cut(first - dt.timedelta(days=1)):
+            first += dt.timedelta(days=1)
+        while last >= first and not _cut(last):
+            last -= dt.timedelta(days=1)
+        if first > last:
+            return None, ([(start, end)] if start <= end else [])
+        core = (first, last)
+    else:
+        parts = units(unit, start, end)
+        whole = [(s, e) for u, s, e in parts if s == u and e == _unit_end(unit, u)]
+        if not whole:
+            return None, ([(start, end)] if start <= end else [])
+        core = (whole[0][0], whole[-1][1])
     edges = [r for r in ((start, core[0] - dt.timedelta(days=1)), (core[1] + dt.timedelta(days=1), end))
              if r[0] <= r[1]]
     return core, edges
@@ -349,13 +367,17 @@ def _exact_table(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> 
     if not by:
         return pd.DataFrame([both.agg(sums)]).astype({**{c: "int64" for c in ns + ks}, **{c: bool for c in ss}})
     table = both.groupby(list(by), sort=True, dropna=False).agg(sums).reset_index()
+    # As the store orders: SQLite puts NULL first, PostgreSQL last.
+    table = table.sort_values(list(by), kind="stable", na_position="first" if conn.dialect.name == "sqlite"
+                              else "last").reset_index(drop=True)
     if len(table) > row_limit() * len(periods):
         raise too_many_rows()
     return _typed(table, len(periods))
 
 
-def _joined(t, by: tuple[str, ...]):
-    joined = t.join(cat_t, cat_t.c.id == t.c.category_id)
+def _joined(t, by: tuple[str, ...], base=None):
+    """`t` (or `base`, a join that holds it) joined with what the dimensions `by` need."""
+    joined = (t if base is None else base).join(cat_t, cat_t.c.id == t.c.category_id)
     if "kommundel" in by:
         joined = joined.join(areas_t, areas_t.c.id == t.c.area_id)
     if "focus_area" in by:
@@ -381,17 +403,29 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
                 raise too_many_rows()
             frames.append(df)
         return _wide(frames, by)
-    # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day.
+    # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day,
+    # a Sunday or the last day of a month (_split).
     cuts = sorted({d for first, last in bounds for d in (first - dt.timedelta(days=1), last)})
-    if _few_weeks(conn, cuts[0] + dt.timedelta(days=1), cuts[-1]):
+    sundays = [d for d in cuts if d.weekday() == 6]
+    month_ends = [d for d in cuts if d.weekday() != 6]
+    base = None
+    if not month_ends and _few_weeks(conn, cuts[0] + dt.timedelta(days=1), cuts[-1]):
         t, ns, ks = _weekly_rows(conn, f, bounds)
     else:
         totals = [running_total(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, d).label(f"c{i}")
-                  for i, d in enumerate(cuts)]
+                  for i, d in enumerate(sundays)]
+        if month_ends:  # and the combination's total: a month's end is the total less the later months
+            totals.append(running_total(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source,
+                                        dt.date(9999, 12, 31)).label("c_all"))
         # MATERIALIZED: computed once; as a plain subquery SQLite repeats the lookups per use.
         t = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, *totals) \
             .where(*_filter_conditions(conn, f, combo_t)).cte("running_totals").prefix_with("MATERIALIZED")
-        at = {d: t.c[f"c{i}"] for i, d in enumerate(cuts)}
+        at = {d: t.c[f"c{i}"] for i, d in enumerate(sundays)}
+        if month_ends:
+            later = _later_months(conn, f, month_ends)
+            base = t.outerjoin(later, and_(later.c.area_id == t.c.area_id, later.c.category_id == t.c.category_id,
+                                           later.c.source == t.c.source))
+            at.update({d: t.c.c_all - func.coalesce(later.c[f"m{j}"], 0) for j, d in enumerate(month_ends)})
         ns, ks = zip(*(_unpack(at[last] - at[first - dt.timedelta(days=1)]) for first, last in bounds))
     cols = [_dim_column(d, t, "week").label(d) for d in by]
     person = cat_t.c.sensitivity == "person"
@@ -399,7 +433,7 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
                     *[func.sum(k).label(ks_[i]) for i, k in enumerate(ks)],
                     *[func.max(case((and_(person, n > 0), 1), else_=0)).label(ss_[i])
                       for i, n in enumerate(ns)])
-             .select_from(_joined(t, by)).where(or_(*[n > 0 for n in ns])))
+             .select_from(_joined(t, by, base)).where(or_(*[n > 0 for n in ns])))
     if cols:
         query = query.group_by(*cols).order_by(*cols)
     table = frame(conn.execute(query.limit(count * row_limit() + 1)), [*by, *ns_, *ks_, *ss_])
@@ -408,6 +442,17 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
     if not by and table.empty:
         table = pd.DataFrame(index=[0])
     return _typed(table, count)
+
+
+def _later_months(conn: Connection, f: Filters, month_ends: list[dt.date]):
+    """Per combination, the packed events (see PACK) of the months after each month's end of
+    `month_ends` (columns m0, m1, …), from the slim monthly mart: the rows after the earliest one."""
+    t = MartIncidentMonthTotal.__table__
+    packed = t.c.n * _PACK + t.c.ksum
+    sums = [func.sum(case((t.c.month_start > d, packed), else_=0)).label(f"m{j}") for j, d in enumerate(month_ends)]
+    return (select(t.c.area_id, t.c.category_id, t.c.source, *sums)
+            .where(t.c.month_start > min(month_ends), *_filter_conditions(conn, f, t))
+            .group_by(t.c.area_id, t.c.category_id, t.c.source).subquery("later_months"))
 
 
 def _day(day: dt.date):
@@ -419,28 +464,44 @@ def _day(day: dt.date):
 def _day_table(conn: Connection, f: Filters, edges: dict[int, list[tuple[dt.date, dt.date]]],
                by: tuple[str, ...]) -> pd.DataFrame:
     """The events of the given days of each period i (a dict i -> date ranges) read from the
-    incident rows, side by side as in PeriodCounts (columns for the periods in `edges` only)."""
+    incident rows, side by side as in PeriodCounts (columns for the periods in `edges` only).
+    Each row is put in its range once (a CASE in a subquery), then summed per range and key."""
     t = inc_t
-    inside = {i: or_(*[and_(t.c.occurred_at >= _day(a), t.c.occurred_at < _day(b + dt.timedelta(days=1)))
-                       for a, b in ranges]) for i, ranges in edges.items()}
-    person = cat_t.c.sensitivity == "person"
-    cols = [_dim_column(d, t, "week").label(d) for d in by]
+    ranges = [(i, a, b) for i, rs in edges.items() for a, b in rs]
+    inside = [and_(t.c.occurred_at >= _day(a), t.c.occurred_at < _day(b + dt.timedelta(days=1)))
+              for _, a, b in ranges]
+    bucket = case(*[(cond, j) for j, cond in enumerate(inside)], else_=-1).label("bucket")
+    person = case((cat_t.c.sensitivity == "person", 1), else_=0).label("person")
+    dims = [_dim_column(d, t, "week").label(d) for d in by]
+    rows = (select(*dims, bucket, t.c["count"].label("n"), t.c.rkey.label("k"), person)
+            .select_from(_joined(t, by)).where(or_(*inside), *_filter_conditions(conn, f, t)).subquery("days"))
+    cols = [rows.c[d] for d in by]
+    query = (select(*cols, rows.c.bucket, func.sum(rows.c.n), func.sum(rows.c.k), func.max(rows.c.person))
+             .group_by(*cols, rows.c.bucket))
+    long = frame(conn.execute(query), [*by, "bucket", "n", KEY_COLUMN, "sensitive"])
+    long["period"] = [ranges[j][0] for j in long["bucket"]]
     order = list(edges)
-    query = (select(*cols, *[func.sum(case((inside[i], t.c["count"]), else_=0)).label(f"n{i}") for i in order],
-                    *[func.sum(case((inside[i], t.c.rkey), else_=0)).label(key_column(i)) for i in order],
-                    *[func.max(case((and_(person, inside[i]), 1), else_=0)).label(f"s{i}") for i in order])
-             .select_from(_joined(t, by)).where(or_(*inside.values()), *_filter_conditions(conn, f, t)))
-    if cols:
-        query = query.group_by(*cols).order_by(*cols)
-    names = [*by, *[f"n{i}" for i in order], *[key_column(i) for i in order], *[f"s{i}" for i in order]]
-    table = frame(conn.execute(query.limit(row_limit() * len(order) + 1)), names)
+    if long.empty:
+        table = pd.DataFrame(columns=list(by)) if by else pd.DataFrame(index=[0])
+    else:
+        agg = {"n": "sum", KEY_COLUMN: "sum", "sensitive": "max"}
+        wide = (long.groupby([*by, "period"], dropna=False).agg(agg).unstack("period") if by
+                else long.groupby("period").agg(agg).unstack().to_frame().T)
+        table = pd.DataFrame(index=wide.index)
+        for i in order:
+            for col, name in (("n", f"n{i}"), (KEY_COLUMN, key_column(i)), ("sensitive", f"s{i}")):
+                table[name] = wide[(col, i)] if (col, i) in wide.columns else 0
+        table = table.reset_index(drop=not by)
     if len(table) > row_limit() * len(order):
         raise too_many_rows()
-    if not by and table.empty:
-        table = pd.DataFrame(index=[0])
-    table = table.fillna({c: 0 for c in names if c not in by})
+    names = [c for i in order for c in (f"n{i}", key_column(i), f"s{i}")]
+    for c in names:
+        if c not in table:
+            table[c] = 0
+    table = table.fillna({c: 0 for c in names})
     if by:
         table = table[(table[[f"n{i}" for i in order]] > 0).any(axis=1)]
+        table = table.sort_values(list(by), kind="stable")
     return table.reset_index(drop=True)
 
 

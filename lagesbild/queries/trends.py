@@ -70,8 +70,11 @@ def _periods(f: Filters, grain: str) -> list[tuple[dt.date, dt.date]]:
     back = first
     for _ in range(ROLLING[grain] - 1):
         back = _key(grain, back - dt.timedelta(days=1))
-    return [(f.start, f.end), (back, first - dt.timedelta(days=1)),
-            (_year_back(f.start, grain), _year_back(f.end, grain))]
+    if f.start.weekday() == 0 and f.end.weekday() == 6:  # whole weeks: the same weeks a year earlier
+        last_year = (_year_back(f.start, "week"), _year_back(f.end, "week"))
+    else:
+        last_year = (_year_back(f.start, grain), _year_back(f.end, grain))
+    return [(f.start, f.end), (back, first - dt.timedelta(days=1)), last_year]
 
 
 def _published(conn: Connection, f: Filters, grain: str, split: str | None, policy: Policy) -> list[pd.DataFrame]:
@@ -166,15 +169,29 @@ def series(conn: Connection, f: Filters, grain: str, split: str | None, measure:
     return shown[[c for c in COLUMNS]]
 
 
+def _same_day(end: dt.date, year: int) -> dt.date:
+    """`end` moved to `year`: the Sunday of the same ISO week when `end` is a Sunday (every year then
+    ends on a whole week, as the selection does), else the same date (28 February for the 29th)."""
+    iso_year, week, weekday = end.isocalendar()
+    if weekday == 7 and iso_year == end.year:
+        try:
+            day = dt.date.fromisocalendar(year, week, 7)
+        except ValueError:  # week 53 in a year of 52 weeks
+            day = dt.date.fromisocalendar(year, 52, 7)
+        if day.year == year:
+            return day
+    return end.replace(year=year, day=min(end.day, 28) if end.month == 2 else end.day)
+
+
 def year_over_year(conn: Connection, f: Filters, split: str, policy: Policy, years: int = 4,
                    measure: str = "count") -> pd.DataFrame:
-    """Split × year for the same days of each year: 1 January up to the selection's end date.
+    """Split × year for the same part of each year: 1 January up to the selection's end date (the
+    Sunday of the same ISO week when the selection ends on a Sunday).
     `n` published; `value` the published count, or per 1 000 inhabitants of the selection's areas
     in that year (measure "rate"). attrs: through (day, month), measure."""
     end = f.end
     years_ = list(range(end.year - years + 1, end.year + 1))
-    periods = [(dt.date(y, 1, 1), end.replace(year=y, day=min(end.day, 28)) if end.month == 2 else end.replace(year=y))
-               for y in years_]
+    periods = [(dt.date(y, 1, 1), _same_day(end, y)) for y in years_]
     counted = period_counts(conn, f, periods, (split,))
     raw = pd.concat([counted.period(i).assign(year=y) for i, y in enumerate(years_)], ignore_index=True)
     if raw.empty:
@@ -185,6 +202,6 @@ def year_over_year(conn: Connection, f: Filters, split: str, policy: Policy, yea
         table["value"] = [n / pops[y] * 1000 if pops[y] else float("nan") for n, y in zip(table["n"], table["year"])]
     else:
         table["value"] = table["n"].astype("float64")
-    table.attrs["through"] = (end.day, end.month)
+    table.attrs["through"] = [(y, b.day, b.month) for y, (_, b) in zip(years_, periods)]
     table.attrs["measure"] = measure
     return table
