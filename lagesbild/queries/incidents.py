@@ -1,14 +1,19 @@
-"""Incident counts from the marts: any breakdown, one period, published before they leave.
+"""Incident counts from the marts: any breakdown, exact date periods, published before they leave.
 
 Inside the query layer a count travels with the sum of its records' keys (`ksum`, the Cell Key
 Method of lagesbild.privacy) and whether it holds a person-related category (`sensitive`);
 `counts` and every other function a page calls return only what privacy.publish gives.
 
-Which mart answers: a breakdown without weeks, months or what only the monthly mart has is summed
-per (area, category, source) as the difference of two running totals of the weekly mart (two index
-lookups per combination, whatever the length of the period); months, quarters and years come from
-the slim monthly mart; weeks from the weekly mart; place type and age group from the full monthly
-mart.
+One count under every page: `period_counts(conn, f, periods, by)` counts exactly the dates of each
+period (any weekday; the sidebar's named periods are whole ISO weeks). What the marts know is the
+running total up to a Sunday (mart_incident_week's cum/kcum, one index lookup per combination) and
+up to a month's end (the combination's total less the later months of the slim monthly mart), so a
+period cut at those days is answered by the marts alone; the at most 6 days outside them on either
+side are read from the incident rows by date. A breakdown by week, month, quarter or year slices
+each period: the whole weeks/months from the weekly or monthly mart, the partial first and last
+one as periods of their own. Place type and age group: the full monthly mart's whole months, the
+days outside them from the incident rows. raw_counts and period_table are period_counts of one
+period / its table.
 """
 from __future__ import annotations
 
@@ -197,16 +202,22 @@ def _unpack(packed_difference):
     return packed_difference.op("/", precedence=8)(_PACK), packed_difference.op("%", precedence=8)(_PACK)
 
 
-def running_total(area_id, category_id, source, through: dt.date, packed: bool = True):
-    """The running total of one combination (area, category, source: columns or values) up to and
-    including the week that starts on or before `through` (one lookup in ix_mart_incident_week_cum),
-    0 before its first week. packed: cum and kcum in one integer (see PACK); else cum alone.
-    The one place the queries read mart_incident_week's running totals."""
-    value = week_t.c.cum * _PACK + week_t.c.kcum if packed else week_t.c.cum
-    return func.coalesce(
-        select(value).where(week_t.c.area_id == area_id, week_t.c.category_id == category_id,
-                            week_t.c.source == source, week_t.c.week_start <= through)
-        .order_by(week_t.c.week_start.desc()).limit(1).scalar_subquery(), 0)
+def combo_week(column, area_id, category_id, source, through: dt.date | None = None, newest: bool = True):
+    """`column` (an expression of mart_incident_week) at the newest (newest=False: the first) week
+    of one combination (area, category, source: columns or values) that starts on or before
+    `through`: one lookup in ix_mart_incident_week_cum, NULL when there is none. The one place the
+    queries read mart_incident_week's running totals (running_total, queries.imports)."""
+    conds = [week_t.c.area_id == area_id, week_t.c.category_id == category_id, week_t.c.source == source]
+    if through is not None:
+        conds.append(week_t.c.week_start <= through)
+    order = week_t.c.week_start.desc() if newest else week_t.c.week_start.asc()
+    return select(column).where(*conds).order_by(order).limit(1).scalar_subquery()
+
+
+def running_total(area_id, category_id, source, through: dt.date):
+    """The packed running total (cum and kcum in one integer, see PACK) of one combination up to
+    and including the week that starts on or before `through`, 0 before its first week."""
+    return func.coalesce(combo_week(week_t.c.cum * _PACK + week_t.c.kcum, area_id, category_id, source, through), 0)
 
 
 # ---------------------------------------------------------------------------------------------
