@@ -98,10 +98,11 @@ def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0
                                      opacity=0.6, hoverinfo="skip", showlegend=single))
         if "reference" in part and part["reference"].notna().any():
             ref = [fmt.number(v, decimals) if pd.notna(v) else "–" for v in part["reference"]]
-            fig.add_trace(go.Scatter(x=part["period"][whole], y=part["reference"][whole], mode="lines",
+            # Every point, the partial ones too: the kommun's value counts the same days.
+            fig.add_trace(go.Scatter(x=part["period"], y=part["reference"], mode="lines",
                                      name=f"{split} – {reference_name}", legendgroup=split,
                                      line=dict(color=color, dash="longdash", width=1.5), opacity=0.8,
-                                     customdata=[(lab, r) for lab, r, w in zip(labels, ref, whole) if w],
+                                     customdata=list(zip(labels, ref)),
                                      hovertemplate="%{customdata[0]}<br>" + split + f", {reference_name}: "
                                      + "%{customdata[1]}<extra></extra>"))
     periods = sorted(df["period"].unique())

@@ -54,7 +54,7 @@ def test_rates_with_the_kommun_reference():
     view = trender.build(points(reference=[1.0, 2.0, 0.5]), years("rate"), grain="week", split="none",
                          measure="rate", policy=Policy(), reference=True, areas=("0127K2",))
     ref = [t for t in view.figure.data if t.name.endswith("hela kommunen")]
-    assert len(ref) == 1 and list(ref[0].y) == [2.0]
+    assert len(ref) == 1 and list(ref[0].y) == [1.0, 2.0, 0.5]
     assert "lång streckad linje: hela kommunen" in view.notes
     assert "glidande medelvärde (4 veckor); prickad: samma ISO-vecka året innan" in view.notes
     assert view.year_heading == "År mot år: händelser per 1 000 invånare"

@@ -13,17 +13,16 @@ common.page_header("Trender", "Utvecklingen över tid per strategiskt område el
 f, policy = current(), common.policy()
 st.markdown(f"**Urval:** {describe(f)}")
 
-c1, c2, c3 = st.columns([1.2, 2, 1.4])
+c1, c2 = st.columns([1, 1.9])
 grain = c1.segmented_control("Tidsindelning", list(trender.GRAIN_NAMES), default="month",
                              format_func=trender.GRAIN_NAMES.get, key="tid", bind="query-params") or "month"
 split = c2.segmented_control("Dela upp på", ["strategic_area", "focus_area", "none"], default="strategic_area",
                              format_func={"strategic_area": "Strategiskt område", "focus_area": "Fokusområde",
                                           "none": "Ingen uppdelning"}.get,
                              key="dela", bind="query-params") or "strategic_area"
+c3, t1, t2 = st.columns([1, 0.95, 0.95], vertical_alignment="bottom")
 measure = c3.segmented_control("Mått", list(trender.MEASURE_NAMES), default="count",
                                format_func=trender.MEASURE_NAMES.get, key="matt", bind="query-params") or "count"
-
-t1, t2 = st.columns(2)
 can_compare, compare_help = trender.reference_available(measure, f.areas)
 reference = t1.toggle("Jämför med hela kommunen", value=False, key="kommun", bind="query-params",
                       help=compare_help, disabled=not can_compare)
