@@ -64,23 +64,34 @@ def _period_ticks(periods: list, grain: str) -> tuple[list, list]:
         return periods, [fmt.quarter_label(p) for p in periods]
     step = max(1, len(periods) // 12)
     chosen = periods[::step]
+    if grain == "week":
+        return chosen, [fmt.week_label(p) for p in chosen]
     return chosen, [fmt.month_label(p) for p in chosen]
+
+
+def period_label(period, grain: str) -> str:
+    """'v. 47 2026', 'november 2026', 'kv4 2026': the name of a series' period (its first day)."""
+    if grain == "week":
+        return fmt.week_label(period)
+    return fmt.quarter_label(period) if grain == "quarter" else fmt.month_label(period, long=True)
 
 
 def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0,
                 show_last_year: bool = True, show_rolling: bool = True,
-                bands: pd.DataFrame | None = None) -> go.Figure:
-    """One line per split (e.g. strategic area), its rolling mean (dashed) and last year (dotted).
+                bands: pd.DataFrame | None = None, reference_name: str = "hela kommunen") -> go.Figure:
+    """One line per split (e.g. strategic area), its rolling mean (dashed), last year (dotted) and,
+    where the frame has a `reference` value (the whole kommun), a thin long-dashed line of it on the
+    same y-axis.
 
-    A period that is not over yet (`partial`) is drawn as a hollow marker off the line, so an
-    incomplete month does not look like a sudden drop. `bands`: action periods to mark (action_bands).
+    A period that is not over yet or only partly in the selection (`partial`) is drawn as a hollow
+    marker off the line, so an incomplete month does not look like a sudden drop. `bands`: action
+    periods to mark (action_bands).
     """
     fig = go.Figure()
     single = df["split_label"].nunique() == 1
     for i, (split, part) in enumerate(df.groupby("split_label", sort=False)):
         color = STRATEGIC_COLORS.get(split, PALETTE[i % len(PALETTE)])
-        labels = [fmt.quarter_label(p) if grain == "quarter" else fmt.month_label(p, long=True)
-                  for p in part["period"]]
+        labels = [period_label(p, grain) for p in part["period"]]
         shown = [lab if pd.isna(v) else fmt.number(v, decimals) for v, lab in zip(part["value"], part["n_label"])]
         partial = part["partial"].to_numpy(dtype=bool) if "partial" in part else [False] * len(part)
         whole = ~pd.Series(partial, index=part.index)
@@ -91,7 +102,7 @@ def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0
                                  hovertemplate="%{customdata[0]}<br>" + split + ": %{customdata[1]}<extra></extra>"))
         if (~whole).any():
             fig.add_trace(go.Scatter(x=part["period"][~whole], y=part["value"][~whole], mode="markers",
-                                     name=f"{split} – pågående period", legendgroup=split, showlegend=False,
+                                     name=f"{split} – del av period", legendgroup=split, showlegend=False,
                                      marker=dict(color="white", size=10, line=dict(color=color, width=2)),
                                      customdata=[c for c, w in zip(custom, whole) if not w],
                                      hovertemplate="%{customdata[0]} (ofullständig)<br>" + split
@@ -105,6 +116,15 @@ def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0
             fig.add_trace(go.Scatter(x=part["period"], y=part["value_ly"], mode="lines", legendgroup=split,
                                      name=f"{split} – föregående år", line=dict(color=color, dash="dot", width=1.5),
                                      opacity=0.6, hoverinfo="skip", showlegend=single))
+        if "reference" in part and part["reference"].notna().any():
+            ref = [fmt.number(v, decimals) if pd.notna(v) else "–" for v in part["reference"]]
+            # Every point, the partial ones too: the kommun's value counts the same days.
+            fig.add_trace(go.Scatter(x=part["period"], y=part["reference"], mode="lines",
+                                     name=f"{split} – {reference_name}", legendgroup=split,
+                                     line=dict(color=color, dash="longdash", width=1.5), opacity=0.8,
+                                     customdata=list(zip(labels, ref)),
+                                     hovertemplate="%{customdata[0]}<br>" + split + f", {reference_name}: "
+                                     + "%{customdata[1]}<extra></extra>"))
     periods = sorted(df["period"].unique())
     tickvals, ticktext = _period_ticks(periods, grain)
     fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)

@@ -164,24 +164,39 @@ def with_split_labels(df: pd.DataFrame, split: str) -> pd.DataFrame:
     return df.assign(split_label=[names.get(s, "Alla händelser" if s == "Alla" else s) for s in df["split"]])
 
 
-def year_table(df: pd.DataFrame, split: str) -> pd.DataFrame:
-    """Split × year with counts and the change against the year before (percent when allowed)."""
+def year_table(df: pd.DataFrame, split: str, measure: str = "count") -> pd.DataFrame:
+    """Split × year: the published count ("count") or events per 1 000 inhabitants ("rate", from
+    the frame's `value`), and the change against the year before (of the values shown; percent only
+    where both counts reach the setting min_for_percent)."""
     from lagesbild.domain.vocab import FOCUS_AREAS, STRATEGIC_AREAS
     names = {"strategic_area": STRATEGIC_AREAS, "focus_area": FOCUS_AREAS}[split]
+    least = settings.value("min_for_percent")
+    rate = measure == "rate" and "value" in df
     years = sorted(df["year"].unique())
     rows = []
     for code in dict.fromkeys(df[split]):
         part = df[df[split] == code].set_index("year")
         row = {"": names.get(code, code)}
         for i, y in enumerate(years):
-            row[str(y)] = part["n_label"].get(y, "0")
+            if rate and y in part.index and pd.notna(part["value"].get(y)):
+                row[str(y)] = fmt.number(part["value"][y], 2)
+            else:
+                row[str(y)] = part["n_label"].get(y, "0")
             if i:
                 now, before = part["n"].get(y), part["n"].get(years[i - 1])
-                change = (now - before) / before if (now is not None and before and now == now and before == before
-                                                     and now >= 10 and before >= 10) else None
+                ok = (now is not None and before and now == now and before == before
+                      and now >= least and before >= least)
+                if ok and rate:
+                    now, before = part["value"].get(y), part["value"].get(years[i - 1])
+                change = (now - before) / before if ok and before else None
                 row[f"{years[i - 1]}→{y}"] = fmt.percent(change, signed=True) if change is not None else "–"
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def year_table_heading(measure: str) -> str:
+    """What the year-over-year table's numbers are."""
+    return "Händelser per 1 000 invånare" if measure == "rate" else "Antal händelser"
 
 
 def pyramid_table(df: pd.DataFrame) -> pd.DataFrame:

@@ -105,27 +105,28 @@ def test_marts_added_per_import_equal_a_full_refresh(empty_engine):
 @pytest.mark.parametrize("by", [(), ("kommundel",), ("omrade", "category"), ("strategic_area", "source"),
                                 ("focus_area",), ("pyramid_level", "kommundel")])
 def test_running_totals_give_the_sums_of_the_weeks(demo_engine, by):
-    """A period's counts from two running totals equal the sum of the weekly rows in the period."""
+    """A period's counts (its whole weeks from two running totals, its edge days from the incident
+    rows) equal the sum of the incidents of exactly its dates."""
     import datetime as dt
     from sqlalchemy import func, select
     from lagesbild.queries import incidents as q
     from lagesbild.queries.filters import Filters
-    from lagesbild.store.models import MartIncidentWeek
-    w = MartIncidentWeek.__table__
+    from lagesbild.store.models import Incident
+    w = Incident.__table__
     periods = [Filters(dt.date(2025, 11, 17), dt.date(2026, 11, 15)),
                Filters(dt.date(2026, 3, 4), dt.date(2026, 5, 20), areas=("0127K1",), sources=("polis",)),
                Filters(dt.date(2020, 1, 1), dt.date(2030, 1, 1), strategic_areas=("våldsförebyggande",))]
     with demo_engine.connect() as conn:
         for f in periods:
-            first, last = q.period_bounds(f, "week")
             got = q.raw_counts(conn, f, by)
             t = w
             joined = t.join(q.cat_t, q.cat_t.c.id == t.c.category_id).join(q.areas_t, q.areas_t.c.id == t.c.area_id)
             if "focus_area" in by:
                 joined = joined.join(q.focus_t, q.focus_t.c.category_id == t.c.category_id)
             cols = [q._dim_column(d, t, "week").label(d) for d in by]
-            direct = select(*cols, func.sum(t.c.n), func.sum(t.c.ksum)).select_from(joined).where(
-                t.c.week_start >= first, t.c.week_start <= last, *q.category_conditions(f, t.c.category_id))
+            direct = select(*cols, func.sum(t.c["count"]), func.sum(t.c.rkey)).select_from(joined).where(
+                t.c.occurred_at >= q._day(f.start), t.c.occurred_at < q._day(f.end + dt.timedelta(days=1)),
+                *q.category_conditions(f, t.c.category_id))
             ids = q.area_ids(conn, f.areas)
             if ids is not None:
                 direct = direct.where(t.c.area_id.in_(ids))

@@ -29,7 +29,7 @@ def test_trend_lines_draws_line_rolling_last_year_and_partial_marker():
                        "partial": [False, False, False, True]})
     fig = figures.trend_lines(df, "month", "Antal")
     names = [t.name for t in fig.data]
-    assert names == ["Trygghetsskapande", "Trygghetsskapande – pågående period",
+    assert names == ["Trygghetsskapande", "Trygghetsskapande – del av period",
                      "Trygghetsskapande – glidande medel", "Trygghetsskapande – föregående år"]
     assert list(fig.data[0].y) == [10.0, 12.0, 11.0]
     assert list(fig.data[1].y) == [4.0] and fig.data[1].mode == "markers"

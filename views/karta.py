@@ -50,8 +50,7 @@ if cells.empty:
     st.warning("Inga händelser med plats i urvalet. Välj en längre period eller färre filter.")
 view = map_figures.view_for([{"geometry": g} for g in data.geometries("kommun").values()], 620, 1100)
 st.pydeck_chart(map_figures.layered_map(layers, view), height=620)
-legend = [f"Rutor: {fmt.number(size)} × {fmt.number(size)} m, hela månader {fmt.month_label(f.start.replace(day=1))} – "
-          f"{fmt.month_label(f.end.replace(day=1))}"]
+legend = [f"Rutor: {fmt.number(size)} × {fmt.number(size)} m, händelser {fmt.date_range(f.start, f.end)}"]
 if size > CELL_SIZE_M:
     legend.append("rutorna är sammanslagna eftersom urvalet annars blir för stort att visa")
 legend.append(f"rutor med färre än {policy.k} personrelaterade händelser visas inte")

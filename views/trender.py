@@ -1,8 +1,8 @@
-"""Trender: monthly and quarterly series per strategic or focus area, and year over year."""
+"""Trender: weekly, monthly and quarterly series per strategic or focus area, and year over year."""
 import streamlit as st
 
-from lagesbild import figures, presenters
 from lagesbild import freshness
+from lagesbild.pageviews import trender
 from lagesbild.ui import common
 from lagesbild.ui import data
 from lagesbild.ui.feeds import statuses
@@ -13,42 +13,40 @@ common.page_header("Trender", "Utvecklingen över tid per strategiskt område el
 f, policy = current(), common.policy()
 st.markdown(f"**Urval:** {describe(f)}")
 
-c1, c2, c3 = st.columns([1, 2, 1.4])
-grain = c1.segmented_control("Tidsindelning", ["month", "quarter"], default="month",
-                             format_func={"month": "Månad", "quarter": "Kvartal"}.get,
-                             key="tid", bind="query-params") or "month"
+c1, c2 = st.columns([1, 1.9])
+grain = c1.segmented_control("Tidsindelning", list(trender.GRAIN_NAMES), default="month",
+                             format_func=trender.GRAIN_NAMES.get, key="tid", bind="query-params") or "month"
 split = c2.segmented_control("Dela upp på", ["strategic_area", "focus_area", "none"], default="strategic_area",
                              format_func={"strategic_area": "Strategiskt område", "focus_area": "Fokusområde",
                                           "none": "Ingen uppdelning"}.get,
                              key="dela", bind="query-params") or "strategic_area"
-measure = c3.segmented_control("Mått", ["count", "rate"], default="count",
-                               format_func={"count": "Antal", "rate": "Per 1 000 invånare"}.get,
-                               key="matt", bind="query-params") or "count"
+c3, t1, t2 = st.columns([1, 0.95, 0.95], vertical_alignment="bottom")
+measure = c3.segmented_control("Mått", list(trender.MEASURE_NAMES), default="count",
+                               format_func=trender.MEASURE_NAMES.get, key="matt", bind="query-params") or "count"
+can_compare, compare_help = trender.reference_available(measure, f.areas)
+reference = t1.toggle("Jämför med hela kommunen", value=False, key="kommun", bind="query-params",
+                      help=compare_help, disabled=not can_compare)
+show_actions = t2.toggle("Visa insatser i urvalets områden", value=True, key="insatser", bind="query-params")
 
-points = data.series(f, grain, None if split == "none" else split, measure, policy)
-if points.empty or points["n"].fillna(0).sum() == 0 and not points["suppressed"].any():
-    st.warning("Urvalet innehåller inga händelser. Välj en längre period eller färre filter.")
-    st.stop()
-points = presenters.with_split_labels(freshness.mark_undelivered(points, grain, freshness.delivered_through(statuses(), f.end)), split)
-value_name = "Antal händelser" if measure == "count" else "Händelser per 1 000 invånare"
-show_actions = st.toggle("Visa insatser i urvalets områden", value=True, key="insatser", bind="query-params")
+points = data.series(f, grain, None if split == "none" else split, measure, policy,
+                     reference=reference and can_compare)
+years = data.year_over_year(f, "strategic_area" if split == "none" else split, policy, measure=measure)
 bands = data.action_bands(f.areas, f.start, f.end) if show_actions else None
-st.plotly_chart(figures.trend_lines(points, grain, value_name, decimals=0 if measure == "count" else 2, bands=bands),
-                config={"displayModeBar": False})
-notes = ["Streckad linje: glidande medelvärde (3 månader / 2 kvartal)", "prickad: samma period året innan"]
-if points["partial"].any():
-    notes.append("ofylld ring: perioden är inte slut ännu eller inte levererad av alla källor")
-if bands is not None and len(bands):
-    notes.append("färgade band: insatser från start till slut (sidan Insatser)")
-st.caption("; ".join(notes).capitalize() + ". " + presenters.privacy_note(policy))
+view = trender.build(points, years, grain=grain, split=split, measure=measure, policy=policy,
+                     delivered_through=freshness.delivered_through(statuses(), f.end), bands=bands,
+                     reference=reference, areas=f.areas)
 
-st.subheader("År mot år")
-yoy_split = "strategic_area" if split == "none" else split
-table = data.year_over_year(f, yoy_split, policy)
-if table.empty:
-    st.info("Inga händelser att jämföra.")
+if view.empty:
+    st.warning(view.empty)
+    st.stop()
+if not can_compare and f.areas:
+    st.caption(compare_help)
+st.plotly_chart(view.figure, config={"displayModeBar": False})
+st.caption(view.notes)
+
+st.subheader(view.year_heading)
+if view.year_empty:
+    st.info(view.year_empty)
 else:
-    st.dataframe(presenters.year_table(table, yoy_split), hide_index=True)
-    day, month = table.attrs.get("through", (f.end.day, f.end.month))
-    st.caption(f"Varje år räknas 1 januari – {day}/{month} (hela veckor), så att åren jämförs på samma del av året. "
-               + presenters.percent_rule_note())
+    st.dataframe(view.year_table, hide_index=True)
+    st.caption(view.year_note)

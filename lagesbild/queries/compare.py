@@ -1,4 +1,8 @@
-"""Comparisons the overview and the briefing show: this period against earlier ones."""
+"""Comparisons the overview and the briefing show: this period against earlier ones.
+
+Every count here is one queries.incidents.period_counts over exact date periods: Översikt's and
+the briefing's fast paths ask it once for all the periods they need, the functions they equal
+(area_summary, compare_periods, unusual, week_vs_baseline) ask it themselves."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +15,7 @@ from lagesbild import settings
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.areas import area_frame, population
 from lagesbild.queries.filters import Filters, monday
-from lagesbild.queries.incidents import key_column, period_table, raw_counts
+from lagesbild.queries.incidents import key_column, period_counts, raw_counts
 from lagesbild.stats import flag_unusual
 from lagesbild.store.models import Category
 
@@ -31,11 +35,11 @@ def compare_periods(conn: Connection, f: Filters, dim: str, policy: Policy,
     """Published counts per `dim` for the period, the previous period and the same period last
     year. `keys` (a frame with column `dim`) lists the rows to show even when they have no events.
     """
-    return _compare(period_table(conn, f, _three_periods(f), (dim,)), dim, policy, keys)
+    return _compare(period_counts(conn, f, _three_periods(f), (dim,)).table, dim, policy, keys)
 
 
 def _compare(table: pd.DataFrame, dim: str, policy: Policy, keys: pd.DataFrame | None) -> pd.DataFrame:
-    """compare_periods from a period_table of the three periods (n0..n2, ksum_0..2, s0..s2 per `dim`)."""
+    """compare_periods from a period_counts table of the three periods (n0..n2, ksum_0..2, s0..s2 per `dim`)."""
     if keys is not None:
         table = keys[[dim]].merge(table, on=dim, how="left")
     else:
@@ -54,7 +58,7 @@ def _compare(table: pd.DataFrame, dim: str, policy: Policy, keys: pd.DataFrame |
 
 
 def _rollup(table: pd.DataFrame, dim: str, periods: int) -> pd.DataFrame:
-    """A period_table summed to `dim`: counts and key sums added, a period sensitive where any part
+    """A period_counts table summed to `dim`: counts and key sums added, a period sensitive where any part
     is (a part without events in the period is never sensitive there), keys with events in any period."""
     n, s = [f"n{i}" for i in range(periods)], [f"s{i}" for i in range(periods)]
     k = [key_column(i) for i in range(periods)]
@@ -66,7 +70,7 @@ def area_summary(conn: Connection, f: Filters, level: str, policy: Policy,
                  table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per area of `level`: counts now / before / last year, population and rate per 1 000.
 
-    `table`: the period_table of the three periods per `level`, when the caller has it."""
+    `table`: the period_counts table of the three periods per `level`, when the caller has it."""
     areas = area_frame(conn)
     keys = areas[areas.level == level].rename(columns={"id": level})
     if f.areas:
@@ -74,7 +78,7 @@ def area_summary(conn: Connection, f: Filters, level: str, policy: Policy,
         ids = set(chosen.id) | set(areas[areas.parent_id.isin(chosen.id)].id) | set(chosen.kommundel_id.dropna())
         keys = keys[keys[level].isin(ids)]
     if table is None:
-        table = period_table(conn, f, _three_periods(f), (level,))
+        table = period_counts(conn, f, _three_periods(f), (level,)).table
     out = _compare(table, level, policy, keys=keys[[level]])
     out = out.merge(areas.rename(columns={"id": level})[[level, "code", "name", "level"]], on=level, how="left")
     pop = population(conn, f.end.year)
@@ -97,7 +101,7 @@ def overview(conn: Connection, f: Filters, level: str, policy: Policy, first_dat
     plan = _baseline(f, first_data_day, max_periods)
     periods = three + ([(plan["current"].start, plan["current"].end), (plan["base"].start, plan["base"].end)]
                        if plan["periods"] else [])
-    table = period_table(conn, f, periods, (level, "category"))
+    table = period_counts(conn, f, periods, (level, "category")).table
     strategy = dict(conn.execute(select(Category.code, Category.strategic_area)).all())
     summary = area_summary(conn, f, level, policy, table=_rollup(table, level, 3))
     total = _compare(_rollup(table.assign(strategic_area=table["category"].map(strategy)), "strategic_area", 3),
@@ -165,7 +169,7 @@ def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data
             max_periods: int | None = None, table: pd.DataFrame | None = None) -> Flags:
     """Area × category cells whose count in the period is unusual against the periods before.
 
-    `table`: the period_table of (current, baseline) per (level, category), when the caller has it.
+    `table`: the period_counts table of (current, baseline) per (level, category), when the caller has it.
     """
     plan = _baseline(f, first_data_day, max_periods or settings.value("baseline_periods"))
     weeks, start, periods, base_start = plan["weeks"], plan["start"], plan["periods"], plan["base_start"]
@@ -176,7 +180,7 @@ def unusual(conn: Connection, f: Filters, level: str, policy: Policy, first_data
     cur_f, base_f = plan["current"], plan["base"]
     keys = [level, "category"]
     if table is None:
-        table = period_table(conn, f, [(cur_f.start, cur_f.end), (base_f.start, base_f.end)], tuple(keys))
+        table = period_counts(conn, f, [(cur_f.start, cur_f.end), (base_f.start, base_f.end)], tuple(keys)).table
     # Keys without events in one of the two periods come as 0 there, as the outer merge would give.
     current, baseline = table[keys].assign(n=table["n0"]), table[keys].assign(n=table["n1"])
     # The test runs on the true counts; what is printed is the published count of the cell and of
@@ -215,11 +219,12 @@ def week_vs_baseline(conn: Connection, week: Filters, dim: str, policy: Policy,
                      weeks: int = 12, table: pd.DataFrame | None = None) -> WeekComparison:
     """Per `dim`: the week's count and the mean of the `weeks` weeks before it (both published).
 
-    `table`: the period_table of (the week, the weeks before) per `dim`, when the caller has it."""
+    `table`: the period_counts table of (the week, the weeks before) per `dim`, when the caller has it."""
     start = monday(week.start)
     base = week.with_period(start - dt.timedelta(weeks=weeks), start - dt.timedelta(days=1))
     if table is None:
-        table = period_table(conn, week, [(start, start + dt.timedelta(days=6)), (base.start, base.end)], (dim,))
+        table = period_counts(conn, week, [(start, start + dt.timedelta(days=6)), (base.start, base.end)],
+                              (dim,)).table
     table = table.sort_values(dim, kind="stable").reset_index(drop=True)  # as an outer merge orders
     sensitive = (table["s0"] | table["s1"]).astype(bool)
     shown = publish(pd.DataFrame({dim: table[dim], "n": table["n0"], KEY_COLUMN: table[key_column(0)],
@@ -240,7 +245,7 @@ def briefing(conn: Connection, week: Filters, policy: Policy, first_data_day: dt
         return (week_vs_baseline(conn, week, "strategic_area", policy, weeks),
                 unusual(conn, week, "omrade", policy, first_data_day, weeks))
     cur, base = plan["current"], plan["base"]
-    table = period_table(conn, week, [(cur.start, cur.end), (base.start, base.end)], ("omrade", "category"))
+    table = period_counts(conn, week, [(cur.start, cur.end), (base.start, base.end)], ("omrade", "category")).table
     strategy = dict(conn.execute(select(Category.code, Category.strategic_area)).all())
     by_strategy = _rollup(table.assign(strategic_area=table["category"].map(strategy)), "strategic_area", 2)
     return (week_vs_baseline(conn, week, "strategic_area", policy, weeks, table=by_strategy),

@@ -43,12 +43,10 @@ def _per_source():
     the last running totals and the first and last week, each one lookup in ix_mart_incident_week_cum."""
     week_t, combo_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__
 
+    from lagesbild.queries.incidents import combo_week
+
     def edge(column, newest: bool):
-        order = week_t.c.week_start.desc() if newest else week_t.c.week_start.asc()
-        return (select(column).where(week_t.c.area_id == combo_t.c.area_id,
-                                     week_t.c.category_id == combo_t.c.category_id,
-                                     week_t.c.source == combo_t.c.source)
-                .order_by(order).limit(1).scalar_subquery())
+        return combo_week(column, combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, newest=newest)
     cat_t = Category.__table__
     person = select(cat_t.c.id).where(cat_t.c.sensitivity == "person")
     per_combo = select(combo_t.c.source, edge(week_t.c.cum, True).label("n"),

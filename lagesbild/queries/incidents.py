@@ -1,18 +1,24 @@
-"""Incident counts from the marts: any breakdown, one period, published before they leave.
+"""Incident counts from the marts: any breakdown, exact date periods, published before they leave.
 
 Inside the query layer a count travels with the sum of its records' keys (`ksum`, the Cell Key
 Method of lagesbild.privacy) and whether it holds a person-related category (`sensitive`);
 `counts` and every other function a page calls return only what privacy.publish gives.
 
-Which mart answers: a breakdown without weeks, months or what only the monthly mart has is summed
-per (area, category, source) as the difference of two running totals of the weekly mart (two index
-lookups per combination, whatever the length of the period); months, quarters and years come from
-the slim monthly mart; weeks from the weekly mart; place type and age group from the full monthly
-mart.
+One count under every page: `period_counts(conn, f, periods, by)` counts exactly the dates of each
+period (any weekday; the sidebar's named periods are whole ISO weeks). What the marts know is the
+running total up to a Sunday (mart_incident_week's cum/kcum, one index lookup per combination) and
+up to a month's end (the combination's total less the later months of the slim monthly mart), so a
+period cut at those days is answered by the marts alone; the at most 6 days outside them on either
+side are read from the incident rows by date. A breakdown by week, month, quarter or year slices
+each period: the whole weeks/months from the weekly or monthly mart, the partial first and last
+one as periods of their own. Place type and age group: the full monthly mart's whole months, the
+days outside them from the incident rows. raw_counts and period_table are period_counts of one
+period / its table.
 """
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection, Integer, and_, case, cast, extract, func, literal_column, or_, select
@@ -22,7 +28,7 @@ from lagesbild.errors import LagesbildError
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids, category_conditions, monday
 from lagesbild.queries.frames import frame
-from lagesbild.store.models import (Area, Category, CategoryFocus, MartIncidentCombo, MartIncidentMonth,
+from lagesbild.store.models import (Area, Category, CategoryFocus, Incident, MartIncidentCombo, MartIncidentMonth,
                                     MartIncidentMonthTotal, MartIncidentWeek)
 
 DIMENSIONS: dict[str, str] = {
@@ -44,7 +50,7 @@ WEEK_ONLY = {"week"}
 MONTH_ONLY = {"month", "quarter", "year", "place_type", "age_group"}
 
 cat_t, areas_t, focus_t = Category.__table__, Area.__table__, CategoryFocus.__table__
-week_t, combo_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__
+week_t, combo_t, inc_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__, Incident.__table__
 DETAIL_ONLY = {"place_type", "age_group"}  # only in the full monthly mart
 
 
@@ -104,35 +110,27 @@ def _dim_column(dim: str, t, grain: str):
 
 
 def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None):
-    """The SQL for summed counts grouped by `by` (dimension names of DIMENSIONS)."""
+    """The SQL for summed counts of a mart grouped by `by` over whole weeks or months: the weekly
+    mart for a breakdown by week, the slim monthly mart for months, quarters and years, the full
+    monthly mart for place type and age group. Every week/month that overlaps f's dates is summed
+    whole: period_counts calls it only with dates that are whole weeks/months."""
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown:
         raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
     grain = grain_for(by, grain)
     first, last = period_bounds(f, grain)
-    if grain == "week" and "week" not in by and not _few_weeks(conn, first, last):
-        t = _period_sums(conn, f, first, last)
-        conditions = [t.c.n > 0]
-    else:
-        t = (MartIncidentWeek if grain == "week" else
-             MartIncidentMonth if set(by) & DETAIL_ONLY else MartIncidentMonthTotal).__table__
-        period = t.c.week_start if grain == "week" else t.c.month_start
-        conditions = [period >= first, period <= last, t.c.n > 0, *category_conditions(f, t.c.category_id)]
-        ids = area_ids(conn, f.areas)
-        if ids is not None:
-            conditions.append(t.c.area_id.in_(ids))
-        if f.sources:
-            conditions.append(t.c.source.in_(f.sources))
+    t = (MartIncidentWeek if grain == "week" else
+         MartIncidentMonth if set(by) & DETAIL_ONLY else MartIncidentMonthTotal).__table__
+    period = t.c.week_start if grain == "week" else t.c.month_start
+    conditions = [period >= first, period <= last, t.c.n > 0, *_filter_conditions(conn, f, t)]
     # Mart rows are first summed per month and område; quarters, years and kommundelar are
     # computed from those sums, not on every mart row (a lookup of the area per row, date
     # functions per row).
-    derived = [d for d in by if d in ("quarter", "year") or (d == "kommundel" and t.name != "period_sums")]
+    derived = [d for d in by if d in ("quarter", "year", "kommundel")]
     inner = [d for d in by if d not in derived]
     inner += [d for d, needed in (("month", {"quarter", "year"}), ("omrade", {"kommundel"}))
               if set(derived) & needed and d not in inner]
     joined = t.join(cat_t, cat_t.c.id == t.c.category_id)
-    if "kommundel" in inner:
-        joined = joined.join(areas_t, areas_t.c.id == t.c.area_id)
     if "focus_area" in by:
         joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
     cols = [_dim_column(d, t, grain).label(d) for d in inner]
@@ -149,6 +147,18 @@ def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str |
         query = select(*cols, func.sum(sums.c.n).label("n"), func.sum(sums.c[KEY_COLUMN]).label(KEY_COLUMN),
                        func.max(sums.c.sensitive).label("sensitive")).select_from(source).group_by(*cols)
     return query.order_by(*cols) if cols else query
+
+
+def _filter_conditions(conn: Connection, f: Filters, t) -> list:
+    """The selection's area, source and taxonomy conditions on a table with area_id, category_id
+    and source (a mart, mart_incident_combo or the incidents)."""
+    conds = category_conditions(f, t.c.category_id)
+    ids = area_ids(conn, f.areas)
+    if ids is not None:
+        conds.append(t.c.area_id.in_(ids))
+    if f.sources:
+        conds.append(t.c.source.in_(f.sources))
+    return conds
 
 
 def _period_column(dim: str, month):
@@ -171,12 +181,7 @@ def _weekly_rows(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.da
     expression that is a row's count (and one that is its key sum) inside the period, 0 outside."""
     t = week_t
     conds = [t.c.week_start >= min(a for a, _ in bounds), t.c.week_start <= max(b for _, b in bounds),
-             t.c.n > 0, *category_conditions(f, t.c.category_id)]
-    ids = area_ids(conn, f.areas)
-    if ids is not None:
-        conds.append(t.c.area_id.in_(ids))
-    if f.sources:
-        conds.append(t.c.source.in_(f.sources))
+             t.c.n > 0, *_filter_conditions(conn, f, t)]
     rows = select(t.c.area_id, t.c.category_id, t.c.source, t.c.week_start, t.c.n, t.c.ksum) \
         .where(*conds).subquery("weeks")
     ns = [case((rows.c.week_start.between(a, b), rows.c.n), else_=0) for a, b in bounds]
@@ -197,132 +202,403 @@ def _unpack(packed_difference):
     return packed_difference.op("/", precedence=8)(_PACK), packed_difference.op("%", precedence=8)(_PACK)
 
 
-def _running_total(bound):
-    """The packed running total (see PACK) of the combination of mart_incident_combo at the last
-    week that meets `bound` (one lookup in ix_mart_incident_week_cum), 0 before its first week."""
-    return func.coalesce(
-        select(week_t.c.cum * _PACK + week_t.c.kcum).where(week_t.c.area_id == combo_t.c.area_id,
-                                   week_t.c.category_id == combo_t.c.category_id,
-                                   week_t.c.source == combo_t.c.source, bound)
-        .order_by(week_t.c.week_start.desc()).limit(1).scalar_subquery(), 0)
+def combo_week(column, area_id, category_id, source, through: dt.date | None = None, newest: bool = True):
+    """`column` (an expression of mart_incident_week) at the newest (newest=False: the first) week
+    of one combination (area, category, source: columns or values) that starts on or before
+    `through`: one lookup in ix_mart_incident_week_cum, NULL when there is none. The one place the
+    queries read mart_incident_week's running totals (running_total, queries.imports)."""
+    conds = [week_t.c.area_id == area_id, week_t.c.category_id == category_id, week_t.c.source == source]
+    if through is not None:
+        conds.append(week_t.c.week_start <= through)
+    order = week_t.c.week_start.desc() if newest else week_t.c.week_start.asc()
+    return select(column).where(*conds).order_by(order).limit(1).scalar_subquery()
 
 
-def _combo_conditions(conn: Connection, f: Filters) -> list:
-    conds = category_conditions(f, combo_t.c.category_id)
-    ids = area_ids(conn, f.areas)
-    if ids is not None:
-        conds.append(combo_t.c.area_id.in_(ids))
-    if f.sources:
-        conds.append(combo_t.c.source.in_(f.sources))
-    return conds
+def running_total(area_id, category_id, source, through: dt.date):
+    """The packed running total (cum and kcum in one integer, see PACK) of one combination up to
+    and including the week that starts on or before `through`, 0 before its first week."""
+    return func.coalesce(combo_week(week_t.c.cum * _PACK + week_t.c.kcum, area_id, category_id, source, through), 0)
 
 
-def _period_sums(conn: Connection, f: Filters, first: dt.date, last: dt.date):
-    """Events of the weeks first..last per (area, category, source) of the selection: the running
-    total at the last week up to `last` minus the one before `first` (ix_mart_incident_week_cum)."""
-    packed = _running_total(week_t.c.week_start <= last) - _running_total(week_t.c.week_start < first)
-    diffs = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, packed.label("p")) \
-        .where(*_combo_conditions(conn, f))
-    # MATERIALIZED: computed once; as a plain subquery SQLite repeats the lookups for WHERE n > 0.
-    diffs = diffs.cte("period_diffs").prefix_with("MATERIALIZED")
-    n, ksum = _unpack(diffs.c.p)
-    return select(diffs.c.area_id, diffs.c.category_id, diffs.c.source, n.label("n"),
-                  ksum.label(KEY_COLUMN)).cte("period_sums")
+# ---------------------------------------------------------------------------------------------
+# Exact periods. A period is a pair of inclusive dates, any weekday. Its whole ISO weeks (or whole
+# months, for what only the monthly marts hold) come from the marts; the days before its first
+# and after its last whole week (at most 6 on each side; for months up to 30) come from the
+# incident rows by date. A selection of whole weeks, as the sidebar's named periods are, reads
+# no incident row.
+
+TIME_DIMS = ("week", "month", "quarter", "year")
 
 
-def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
-    """True counts with their key sums: for the query layer's own arithmetic only, never for a page."""
-    query = counts_query(conn, f, by, grain).limit(row_limit() + 1)
-    df = frame(conn.execute(query), [*by, "n", KEY_COLUMN, "sensitive"])
-    if len(df) > row_limit():
-        raise too_many_rows()
-    if df.empty:
-        return df.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": "int64"})
-    df["n"] = df["n"].fillna(0).astype("int64")
-    df[KEY_COLUMN] = df[KEY_COLUMN].fillna(0).astype("int64")
-    df["sensitive"] = df["sensitive"].fillna(0).astype(bool)
-    if "quarter" in by:
-        df["quarter"] = df["quarter"].astype(int)
-    for d in ("week", "month"):
-        if d in by:
-            df[d] = pd.to_datetime(df[d]).dt.date
-    return df
+def _unit_start(unit: str, day: dt.date) -> dt.date:
+    return monday(day) if unit == "week" else day.replace(day=1)
 
 
-def raw_counts_periods(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.date]],
-                       by: tuple[str, ...]) -> list[pd.DataFrame]:
-    """raw_counts(conn, f.with_period(start, end), by) for each (start, end) of `periods`, from one
-    query when they come from running totals (see period_table)."""
-    if not _one_query(by, periods):
-        return [raw_counts(conn, f.with_period(a, b), by) for a, b in periods]
-    table = period_table(conn, f, periods, by)
-    frames = []
-    for i in range(len(periods)):
-        # The rows the period's own query returns: the keys with events in that period.
-        df = table.loc[table[f"n{i}"] > 0, [*by, f"n{i}", key_column(i), f"s{i}"]].set_axis(
-            [*by, "n", KEY_COLUMN, "sensitive"], axis=1)
-        frames.append(df.reset_index(drop=True))
-    return frames
+def _unit_end(unit: str, start: dt.date) -> dt.date:
+    if unit == "week":
+        return start + dt.timedelta(days=6)
+    return (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
 
 
-def _one_query(by: tuple[str, ...], periods) -> bool:
-    return bool(by) and grain_for(by) == "week" and "week" not in by and len(periods) > 1
+def units(unit: str, start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date, dt.date]]:
+    """Each week/month that overlaps start..end: (its first day, the first and the last day of it
+    inside start..end)."""
+    out, day = [], _unit_start(unit, start)
+    while day <= end:
+        last = _unit_end(unit, day)
+        out.append((day, max(day, start), min(last, end)))
+        day = last + dt.timedelta(days=1)
+    return out
+
+
+def _cut(day: dt.date) -> bool:
+    """Whether the marts know the running total up to and including `day`: a Sunday (the weekly
+    running totals) or the last day of a month (the monthly mart, see _mart_table)."""
+    return day.weekday() == 6 or (day + dt.timedelta(days=1)).day == 1
+
+
+def _split(unit: str, start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list]:
+    """The part of start..end the marts count (first day, last day; None: none) and the days
+    outside it (a list of date ranges, read from the incident rows). Weeks: from the first day
+    after a Sunday or a month's end to the last Sunday or month's end (at most 6 days outside on
+    either side); months: the whole months."""
+    if unit == "week":
+        first, last = start, end
+        while first <= end and not _cut(first - dt.timedelta(days=1)):
+            first += dt.timedelta(days=1)
+        while last >= first and not _cut(last):
+            last -= dt.timedelta(days=1)
+        if first > last:
+            return None, ([(start, end)] if start <= end else [])
+        core = (first, last)
+    else:
+        parts = units(unit, start, end)
+        whole = [(s, e) for u, s, e in parts if s == u and e == _unit_end(unit, u)]
+        if not whole:
+            return None, ([(start, end)] if start <= end else [])
+        core = (whole[0][0], whole[-1][1])
+    edges = [r for r in ((start, core[0] - dt.timedelta(days=1)), (core[1] + dt.timedelta(days=1), end))
+             if r[0] <= r[1]]
+    return core, edges
+
+
+@dataclass(frozen=True)
+class PeriodCounts:
+    """True counts of exact date periods side by side, for the query layer's own arithmetic
+    (publish before anything leaves it): `table` holds the columns of `by`, then per period i
+    n{i} (events, int), ksum_{i} (their key sum, int) and s{i} (a person-related category among
+    them, bool); one row per key with events in any period, ordered by `by`."""
+
+    by: tuple[str, ...]
+    periods: tuple[tuple[dt.date, dt.date], ...]
+    table: pd.DataFrame
+
+    def period(self, i: int) -> pd.DataFrame:
+        """Period i alone (columns by, n, ksum, sensitive): the keys with events in it (with no
+        `by`, one row, also when it is 0)."""
+        df = self.table[[*self.by, f"n{i}", key_column(i), f"s{i}"]].set_axis(
+            [*self.by, "n", KEY_COLUMN, "sensitive"], axis=1)
+        if self.by:
+            df = df[df["n"] > 0]
+        return df.reset_index(drop=True)
 
 
 def key_column(i: int) -> str:
-    """The key-sum column of period i of a period_table."""
+    """The key-sum column of period i of a PeriodCounts table."""
     return f"{KEY_COLUMN}_{i}"
 
 
-def period_table(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.date]],
-                 by: tuple[str, ...]) -> pd.DataFrame:
-    """True counts of several periods side by side: `by`, then n0, n1, … (int), ksum_0, ksum_1, …
-    (their key sums) and s0, s1, … (sensitive, bool) per period, one row per key with events in any
-    of them, ordered by `by`. For the query layer's own arithmetic: publish before returning.
+def _columns(count: int) -> tuple[list[str], list[str], list[str]]:
+    return [f"n{i}" for i in range(count)], [key_column(i) for i in range(count)], [f"s{i}" for i in range(count)]
 
-    From running totals one query: each distinct bound is looked up once per combination (a
-    period and the one before it share one) and the combinations are read once.
+
+def _typed(table: pd.DataFrame, count: int) -> pd.DataFrame:
+    ns, ks, ss = _columns(count)
+    for c in ns + ks:
+        table[c] = table[c].fillna(0).astype("int64") if c in table else 0
+    for c in ss:
+        table[c] = table[c].astype("boolean").fillna(False).astype(bool) if c in table else False
+    return table
+
+
+def period_counts(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> PeriodCounts:
+    """Events of f's areas, sources and categories in each period (start, end) of `periods`
+    (exact dates; f's own dates are not used), counted by `by` (names of DIMENSIONS). The one
+    count under every page: overview, briefing, flags, trends, the map's totals and raw_counts.
+
+    A breakdown by week, month, quarter or year slices each period at those boundaries: a slice at
+    either end holds only the period's days (the first and last month of a period of weeks are
+    partial). Periods without a time dimension share one query per store (their whole weeks from
+    running totals or weekly rows, see _mart_table) and one over the incident rows for their edge days.
     """
-    count = len(periods)
-    ns_, ks_, ss_ = [f"n{i}" for i in range(count)], [key_column(i) for i in range(count)], \
-        [f"s{i}" for i in range(count)]
-    types = {**{c: "int64" for c in ns_ + ks_}, **{c: bool for c in ss_}}
-    if not _one_query(by, periods):
-        table = None
-        for i, (a, b) in enumerate(periods):
-            df = raw_counts(conn, f.with_period(a, b), by).rename(
-                columns={"n": f"n{i}", KEY_COLUMN: key_column(i), "sensitive": f"s{i}"})
-            table = df if table is None else table.merge(df, on=list(by), how="outer")
-        table = table.sort_values(list(by), kind="stable").reset_index(drop=True)
-        return table.fillna({c: 0 for c in types}).astype(types)
-    bounds = [period_bounds(f.with_period(a, b), "week") for a, b in periods]
-    # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day.
-    cuts = sorted({d for first, last in bounds for d in (first - dt.timedelta(days=1), last)})
-    if _few_weeks(conn, cuts[0] + dt.timedelta(days=1), cuts[-1]):
-        t, ns, ks = _weekly_rows(conn, f, bounds)
+    by, periods = tuple(by), tuple((a, b) for a, b in periods)
+    unknown = [d for d in by if d not in DIMENSIONS]
+    if unknown:
+        raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
+    grain_for(by)  # refuses weeks with months
+    if set(by) & set(TIME_DIMS):
+        table = _wide(_sliced(conn, f, periods, by), by)
     else:
-        totals = [_running_total(week_t.c.week_start <= d).label(f"c{i}") for i, d in enumerate(cuts)]
-        t = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, *totals) \
-            .where(*_combo_conditions(conn, f)).cte("running_totals").prefix_with("MATERIALIZED")
-        at = {d: t.c[f"c{i}"] for i, d in enumerate(cuts)}
-        ns, ks = zip(*(_unpack(at[last] - at[first - dt.timedelta(days=1)]) for first, last in bounds))
-    joined = t.join(cat_t, cat_t.c.id == t.c.category_id)
+        table = _exact_table(conn, f, periods, by)
+    return PeriodCounts(by, periods, table)
+
+
+def _wide(frames: list[pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
+    """Long frames (by, n, ksum, sensitive), one per period, side by side."""
+    table = None
+    for i, df in enumerate(frames):
+        df = df.rename(columns={"n": f"n{i}", KEY_COLUMN: key_column(i), "sensitive": f"s{i}"})
+        table = df if table is None else table.merge(df, on=list(by), how="outer")
+    table = table.sort_values(list(by), kind="stable").reset_index(drop=True)
+    return _typed(table, len(frames))
+
+
+def _exact_table(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> pd.DataFrame:
+    unit = grain_for(by)  # week, or month for what only the monthly marts hold
+    split = [_split(unit, a, b) for a, b in periods]
+    cores = {i: core for i, (core, _) in enumerate(split) if core}
+    edges = {i: e for i, (_, e) in enumerate(split) if e}
+    parts = []
+    if cores:
+        order = list(cores)
+        table = _mart_table(conn, f, [cores[i] for i in order], by, unit)
+        names = {}
+        for j, i in enumerate(order):
+            names.update({f"n{j}": f"n{i}", key_column(j): key_column(i), f"s{j}": f"s{i}"})
+        parts.append(table.rename(columns=names))
+    if edges:
+        parts.append(_day_table(conn, f, edges, by))
+    if not parts:
+        parts = [pd.DataFrame([[0] * len(by)], columns=list(by)).iloc[:0] if by else pd.DataFrame(index=[0])]
+    if len(parts) == 1:  # as the store ordered it
+        return _typed(parts[0], len(periods))
+    both = pd.concat([_typed(p, len(periods)) for p in parts], ignore_index=True)
+    ns, ks, ss = _columns(len(periods))
+    sums = {**{c: "sum" for c in ns + ks}, **{c: "max" for c in ss}}
+    if not by:
+        return pd.DataFrame([both.agg(sums)]).astype({**{c: "int64" for c in ns + ks}, **{c: bool for c in ss}})
+    table = both.groupby(list(by), sort=True, dropna=False).agg(sums).reset_index()
+    # As the store orders: SQLite puts NULL first, PostgreSQL last.
+    table = table.sort_values(list(by), kind="stable", na_position="first" if conn.dialect.name == "sqlite"
+                              else "last").reset_index(drop=True)
+    if len(table) > row_limit() * len(periods):
+        raise too_many_rows()
+    return _typed(table, len(periods))
+
+
+def _joined(t, by: tuple[str, ...], base=None):
+    """`t` (or `base`, a join that holds it) joined with what the dimensions `by` need."""
+    joined = (t if base is None else base).join(cat_t, cat_t.c.id == t.c.category_id)
     if "kommundel" in by:
         joined = joined.join(areas_t, areas_t.c.id == t.c.area_id)
     if "focus_area" in by:
         joined = joined.join(focus_t, focus_t.c.category_id == t.c.category_id)
+    return joined
+
+
+def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.date]], by: tuple[str, ...],
+                unit: str) -> pd.DataFrame:
+    """The whole weeks (months) first..last of each of `bounds`, side by side as in PeriodCounts.
+
+    Weeks: one query. Each distinct bound is one running total per combination (a period and the
+    one before it share one), or, for a few weeks in all, the weekly rows are read. Months (place
+    type, age group): one query of the full monthly mart per period."""
+    count = len(bounds)
+    ns_, ks_, ss_ = _columns(count)
+    if unit != "week":
+        frames = []
+        for a, b in bounds:
+            df = frame(conn.execute(counts_query(conn, f.with_period(a, b), by, "month").limit(row_limit() + 1)),
+                       [*by, "n", KEY_COLUMN, "sensitive"])
+            if len(df) > row_limit():
+                raise too_many_rows()
+            frames.append(df)
+        return _wide(frames, by)
+    # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day,
+    # a Sunday or the last day of a month (_split).
+    cuts = sorted({d for first, last in bounds for d in (first - dt.timedelta(days=1), last)})
+    sundays = [d for d in cuts if d.weekday() == 6]
+    month_ends = [d for d in cuts if d.weekday() != 6]
+    base = None
+    if not month_ends and _few_weeks(conn, cuts[0] + dt.timedelta(days=1), cuts[-1]):
+        t, ns, ks = _weekly_rows(conn, f, bounds)
+    else:
+        totals = [running_total(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, d).label(f"c{i}")
+                  for i, d in enumerate(sundays)]
+        if month_ends:  # and the combination's total: a month's end is the total less the later months
+            totals.append(running_total(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source,
+                                        dt.date(9999, 12, 31)).label("c_all"))
+        # MATERIALIZED: computed once; as a plain subquery SQLite repeats the lookups per use.
+        t = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, *totals) \
+            .where(*_filter_conditions(conn, f, combo_t)).cte("running_totals").prefix_with("MATERIALIZED")
+        at = {d: t.c[f"c{i}"] for i, d in enumerate(sundays)}
+        if month_ends:
+            later = _later_months(conn, f, month_ends)
+            base = t.outerjoin(later, and_(later.c.area_id == t.c.area_id, later.c.category_id == t.c.category_id,
+                                           later.c.source == t.c.source))
+            at.update({d: t.c.c_all - func.coalesce(later.c[f"m{j}"], 0) for j, d in enumerate(month_ends)})
+        ns, ks = zip(*(_unpack(at[last] - at[first - dt.timedelta(days=1)]) for first, last in bounds))
     cols = [_dim_column(d, t, "week").label(d) for d in by]
     person = cat_t.c.sensitivity == "person"
     query = (select(*cols, *[func.sum(n).label(ns_[i]) for i, n in enumerate(ns)],
                     *[func.sum(k).label(ks_[i]) for i, k in enumerate(ks)],
                     *[func.max(case((and_(person, n > 0), 1), else_=0)).label(ss_[i])
                       for i, n in enumerate(ns)])
-             .select_from(joined).where(or_(*[n > 0 for n in ns]))
-             .group_by(*cols).order_by(*cols).limit(count * row_limit() + 1))
-    table = frame(conn.execute(query), [*by, *ns_, *ks_, *ss_])
-    if (table[ns_] > 0).sum().max() > row_limit():
+             .select_from(_joined(t, by, base)).where(or_(*[n > 0 for n in ns])))
+    if cols:
+        query = query.group_by(*cols).order_by(*cols)
+    table = frame(conn.execute(query.limit(count * row_limit() + 1)), [*by, *ns_, *ks_, *ss_])
+    if by and len(table) and (table[ns_] > 0).sum().max() > row_limit():
         raise too_many_rows()
-    return table.astype(types)
+    if not by and table.empty:
+        table = pd.DataFrame(index=[0])
+    return _typed(table, count)
+
+
+def _later_months(conn: Connection, f: Filters, month_ends: list[dt.date]):
+    """Per combination, the packed events (see PACK) of the months after each month's end of
+    `month_ends` (columns m0, m1, …), from the slim monthly mart: the rows after the earliest one."""
+    t = MartIncidentMonthTotal.__table__
+    packed = t.c.n * _PACK + t.c.ksum
+    sums = [func.sum(case((t.c.month_start > d, packed), else_=0)).label(f"m{j}") for j, d in enumerate(month_ends)]
+    return (select(t.c.area_id, t.c.category_id, t.c.source, *sums)
+            .where(t.c.month_start > min(month_ends), *_filter_conditions(conn, f, t))
+            .group_by(t.c.area_id, t.c.category_id, t.c.source).subquery("later_months"))
+
+
+def _day(day: dt.date):
+    # Written into the SQL (a date, so safe), compared with the stored time as text on SQLite
+    # ('2026-01-05' sorts before every time of that day) and as a timestamp on PostgreSQL.
+    return literal_column(f"'{day.isoformat()}'")
+
+
+def _day_table(conn: Connection, f: Filters, edges: dict[int, list[tuple[dt.date, dt.date]]],
+               by: tuple[str, ...]) -> pd.DataFrame:
+    """The events of the given days of each period i (a dict i -> date ranges) read from the
+    incident rows, side by side as in PeriodCounts (columns for the periods in `edges` only).
+    Each row is put in its range once (a CASE in a subquery), then summed per range and key."""
+    t = inc_t
+    ranges = [(i, a, b) for i, rs in edges.items() for a, b in rs]
+    inside = [and_(t.c.occurred_at >= _day(a), t.c.occurred_at < _day(b + dt.timedelta(days=1)))
+              for _, a, b in ranges]
+    bucket = case(*[(cond, j) for j, cond in enumerate(inside)], else_=-1).label("bucket")
+    person = case((cat_t.c.sensitivity == "person", 1), else_=0).label("person")
+    dims = [_dim_column(d, t, "week").label(d) for d in by]
+    rows = (select(*dims, bucket, t.c["count"].label("n"), t.c.rkey.label("k"), person)
+            .select_from(_joined(t, by)).where(or_(*inside), *_filter_conditions(conn, f, t)).subquery("days"))
+    cols = [rows.c[d] for d in by]
+    query = (select(*cols, rows.c.bucket, func.sum(rows.c.n), func.sum(rows.c.k), func.max(rows.c.person))
+             .group_by(*cols, rows.c.bucket))
+    long = frame(conn.execute(query), [*by, "bucket", "n", KEY_COLUMN, "sensitive"])
+    long["period"] = [ranges[j][0] for j in long["bucket"]]
+    order = list(edges)
+    if long.empty:
+        table = pd.DataFrame(columns=list(by)) if by else pd.DataFrame(index=[0])
+    else:
+        agg = {"n": "sum", KEY_COLUMN: "sum", "sensitive": "max"}
+        wide = (long.groupby([*by, "period"], dropna=False).agg(agg).unstack("period") if by
+                else long.groupby("period").agg(agg).unstack().to_frame().T)
+        table = pd.DataFrame(index=wide.index)
+        for i in order:
+            for col, name in (("n", f"n{i}"), (KEY_COLUMN, key_column(i)), ("sensitive", f"s{i}")):
+                table[name] = wide[(col, i)] if (col, i) in wide.columns else 0
+        table = table.reset_index(drop=not by)
+    if len(table) > row_limit() * len(order):
+        raise too_many_rows()
+    names = [c for i in order for c in (f"n{i}", key_column(i), f"s{i}")]
+    for c in names:
+        if c not in table:
+            table[c] = 0
+    table = table.fillna({c: 0 for c in names})
+    if by:
+        table = table[(table[[f"n{i}" for i in order]] > 0).any(axis=1)]
+        table = table.sort_values(list(by), kind="stable")
+    return table.reset_index(drop=True)
+
+
+def _time_value(dim: str, unit_start: dt.date):
+    if dim == "quarter":
+        return unit_start.year * 10 + (unit_start.month + 2) // 3
+    if dim == "year":
+        return unit_start.year
+    return unit_start
+
+
+def _sliced(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> list[pd.DataFrame]:
+    """Periods by `by` with a time dimension (long frames: by, n, ksum, sensitive): their whole
+    weeks or months from the mart, their partial first and last week/month from one period_counts
+    without the time dimension (one read of the incident rows for all of them)."""
+    unit = grain_for(by)
+    rest = tuple(d for d in by if d not in TIME_DIMS)
+    frames, edges = [], []
+    for i, (start, end) in enumerate(periods):
+        parts = units(unit, start, end)
+        whole = [(u, s, e) for u, s, e in parts if s == u and e == _unit_end(unit, u)]
+        edges += [(i, u, s, e) for u, s, e in parts if (u, s, e) not in whole]
+        df = pd.DataFrame(columns=[*by, "n", KEY_COLUMN, "sensitive"])
+        if whole:
+            query = counts_query(conn, f.with_period(whole[0][1], whole[-1][2]), by, unit).limit(row_limit() + 1)
+            df = frame(conn.execute(query), [*by, "n", KEY_COLUMN, "sensitive"])
+            if len(df) > row_limit():
+                raise too_many_rows()
+            for d in ("week", "month"):
+                if d in by and len(df):
+                    df[d] = pd.to_datetime(df[d]).dt.date
+        frames.append([df] if len(df) else [])
+    if edges:
+        slices = period_counts(conn, f, [(s, e) for _, _, s, e in edges], rest)
+        for j, (i, u, _, _) in enumerate(edges):
+            df = slices.period(j)
+            df = df[df["n"] > 0]
+            if len(df):
+                frames[i].append(df.assign(**{d: _time_value(d, u) for d in by if d in TIME_DIMS})
+                                 [[*by, "n", KEY_COLUMN, "sensitive"]])
+    out = []
+    for parts in frames:
+        if not parts:
+            out.append(_typed_long(pd.DataFrame(columns=[*by, "n", KEY_COLUMN, "sensitive"])))
+            continue
+        df = _typed_long(pd.concat(parts, ignore_index=True))
+        if len(parts) > 1:  # a quarter or year made of whole months and a partial one
+            df = df.groupby(list(by), sort=True, dropna=False).agg(
+                n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max")).reset_index()
+        out.append(df.sort_values(list(by), kind="stable").reset_index(drop=True))
+    return out
+
+
+def _typed_long(df: pd.DataFrame) -> pd.DataFrame:
+    df["n"] = df["n"].fillna(0).astype("int64")
+    df[KEY_COLUMN] = df[KEY_COLUMN].fillna(0).astype("int64")
+    df["sensitive"] = df["sensitive"].astype("boolean").fillna(False).astype(bool)
+    return df
+
+
+def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:
+    """True counts with their key sums over f's exact dates (period_counts): for the query layer's
+    own arithmetic only, never for a page. With no `by`, one row."""
+    grain_for(by, grain)
+    df = period_counts(conn, f, [(f.start, f.end)], by).period(0)
+    if len(df) > row_limit():
+        raise too_many_rows()
+    df = _typed_long(df)
+    if "quarter" in by:
+        df["quarter"] = df["quarter"].astype(int)
+    if "year" in by:
+        df["year"] = df["year"].astype(int)
+    return df
+
+
+def raw_counts_periods(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.date]],
+                       by: tuple[str, ...]) -> list[pd.DataFrame]:
+    """raw_counts(conn, f.with_period(start, end), by) for each (start, end) of `periods`."""
+    counted = period_counts(conn, f, periods, by)
+    return [_typed_long(counted.period(i)) for i in range(len(periods))]
+
+
+def period_table(conn: Connection, f: Filters, periods: list[tuple[dt.date, dt.date]],
+                 by: tuple[str, ...]) -> pd.DataFrame:
+    """period_counts(...).table: the periods side by side (kept for the callers that want the frame)."""
+    return period_counts(conn, f, periods, by).table
 
 
 def counts(conn: Connection, f: Filters, by: tuple[str, ...], policy: Policy,

@@ -1,38 +1,59 @@
 """What the map shows: incident density per grid cell (never single incidents) and area values."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, and_, case, func, or_, select, union_all
 
 from lagesbild.domain.geo import CELL_SIZE_M
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids, category_conditions
 from lagesbild.queries.frames import frame
-from lagesbild.queries.incidents import row_limit
-from lagesbild.store.models import Category, MartIncidentCell
+from lagesbild.queries.incidents import _day, _split, row_limit
+from lagesbild.store.models import Category, Incident, MartIncidentCell
 
-cell_t, cat_t = MartIncidentCell.__table__, Category.__table__
+cell_t, cat_t, inc_t = MartIncidentCell.__table__, Category.__table__, Incident.__table__
 CELL_SIZES = (CELL_SIZE_M, 500, 1000, 2000, 5000)
 
 
 def _cells_query(conn: Connection, f: Filters, size: int):
-    e = (cell_t.c.cell_e // size) * size if size != CELL_SIZE_M else cell_t.c.cell_e
-    n = (cell_t.c.cell_n // size) * size if size != CELL_SIZE_M else cell_t.c.cell_n
-    e, n = e.label("cell_e"), n.label("cell_n")
+    """Events per (area, cell) of exactly f's dates: its whole months from mart_incident_cell, the
+    days before and after them from the incident rows (with a cell). One query (UNION ALL)."""
     # The person-related category ids, read first: the mart then needs no join per row (a quarter
     # of the query's time on PostgreSQL for a year of the county, about 230 000 rows).
     person = conn.execute(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")).scalars().all()
-    sensitive = func.max(case((cell_t.c.category_id.in_(person), 1), else_=0)).label("sensitive")
-    q = (select(cell_t.c.area_id, e, n, func.sum(cell_t.c.n).label("n"),
-                func.sum(cell_t.c.ksum).label(KEY_COLUMN), sensitive)
-         .where(cell_t.c.month_start >= f.start.replace(day=1), cell_t.c.month_start <= f.end,
-                *category_conditions(f, cell_t.c.category_id))
-         .group_by(cell_t.c.area_id, e, n))
     ids = area_ids(conn, f.areas)
+    core, edges = _split("month", f.start, f.end)
+    parts = []
+    if core:
+        parts.append(_cells_part(f, cell_t, [cell_t.c.month_start >= core[0], cell_t.c.month_start <= core[1]],
+                                 cell_t.c.n, cell_t.c.ksum, ids, person, size))
+    if edges:
+        days = or_(*[and_(inc_t.c.occurred_at >= _day(a), inc_t.c.occurred_at < _day(b + dt.timedelta(days=1)))
+                     for a, b in edges])
+        parts.append(_cells_part(f, inc_t, [days, inc_t.c.cell_e.is_not(None), inc_t.c.cell_n.is_not(None)],
+                                 inc_t.c["count"], inc_t.c.rkey, ids, person, size))
+    if len(parts) == 1:
+        return parts[0]
+    both = union_all(*parts).subquery("cells")
+    return (select(both.c.area_id, both.c.cell_e, both.c.cell_n, func.sum(both.c.n).label("n"),
+                   func.sum(both.c[KEY_COLUMN]).label(KEY_COLUMN), func.max(both.c.sensitive).label("sensitive"))
+            .group_by(both.c.area_id, both.c.cell_e, both.c.cell_n))
+
+
+def _cells_part(f: Filters, t, dates: list, n, ksum, ids, person, size: int):
+    e = (t.c.cell_e // size) * size if size != CELL_SIZE_M else t.c.cell_e
+    north = (t.c.cell_n // size) * size if size != CELL_SIZE_M else t.c.cell_n
+    e, north = e.label("cell_e"), north.label("cell_n")
+    sensitive = func.max(case((t.c.category_id.in_(person), 1), else_=0)).label("sensitive")
+    q = (select(t.c.area_id, e, north, func.sum(n).label("n"), func.sum(ksum).label(KEY_COLUMN), sensitive)
+         .where(*dates, *category_conditions(f, t.c.category_id))
+         .group_by(t.c.area_id, e, north))
     if ids is not None:
-        q = q.where(cell_t.c.area_id.in_(ids))
+        q = q.where(t.c.area_id.in_(ids))
     if f.sources:
-        q = q.where(cell_t.c.source.in_(f.sources))
+        q = q.where(t.c.source.in_(f.sources))
     return q
 
 
@@ -46,7 +67,7 @@ def _coarsen(finest: pd.DataFrame, size: int) -> pd.DataFrame:
 
 
 def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
-    """Published events per cell for the months overlapping the period; the finest grid under
+    """Published events per cell for exactly the period's dates; the finest grid under
     row_limit() cells. A cell's parts in different areas are summed first, then the cell is
     published as a whole. Cells shown as "<k" are left out altogether: even a grey square would
     tell where a few person-related events took place. attrs: cell_size (metres).
