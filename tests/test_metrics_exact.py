@@ -30,7 +30,6 @@ FIRST_DAY = D(2025, 10, 27)  # the Monday of row L, the first data
 # Periods that are not whole weeks (counts) or whole months (Trender, Karta) count exactly their
 # dates once the one period_counts() lands (branch `period`, issue 11); until then these cases fail.
 # Remove this mark when it has landed: then they must pass.
-PENDING_EXACT_DATES = pytest.mark.xfail(reason="exact-date periods land with period_counts()", strict=False)
 
 
 def labels(frame: pd.DataFrame, key: str, column: str = "n_label") -> dict:
@@ -57,9 +56,8 @@ def names(conn) -> dict[int, str]:
                  id="strategic area: A+B+H"),
     pytest.param(TWO_WEEKS, "source", {"polis": "9", "botkyrkabyggen": "2"},
                  id="source: polis A+B+C+D+E+H, mixed (protected, 9 shown)"),
-    pytest.param(Filters(D(2026, 10, 31), D(2026, 11, 1)), "omrade", {"Albydalen": "2"},
-                 marks=PENDING_EXACT_DATES, id="a weekend across the month boundary: C and D"),
-    pytest.param(Filters(D(2026, 11, 1), D(2026, 11, 1)), "category", {"skadegorelse": "1"}, marks=PENDING_EXACT_DATES, id="one day: D"),
+    pytest.param(Filters(D(2026, 10, 31), D(2026, 11, 1)), "omrade", {"Albydalen": "2"}, id="a weekend across the month boundary: C and D"),
+    pytest.param(Filters(D(2026, 11, 1), D(2026, 11, 1)), "category", {"skadegorelse": "1"}, id="one day: D"),
 ])
 def test_counts(inline_engine, f, by, expected):
     with inline_engine.connect() as conn:
@@ -119,8 +117,7 @@ def test_briefing_compares_the_week_with_twelve_weeks_before(inline_engine):
 @pytest.mark.parametrize("f, expected", [
     pytest.param(Filters(D(2026, 10, 1), D(2026, 11, 30)), {D(2026, 10, 1): "8", D(2026, 11, 1): "6"},
                  id="whole months: Oct P1 P2 A B C; Nov D E F G H I"),
-    pytest.param(Filters(D(2026, 10, 15), D(2026, 11, 8)), {D(2026, 10, 1): "7", D(2026, 11, 1): "5"},
-                 marks=PENDING_EXACT_DATES, id="exact dates: Oct 15-31 P2 A B C; Nov 1-8 D E F G H"),
+    pytest.param(Filters(D(2026, 10, 15), D(2026, 11, 8)), {D(2026, 10, 1): "7", D(2026, 11, 1): "5"}, id="exact dates: Oct 15-31 P2 A B C; Nov 1-8 D E F G H"),
 ])
 def test_trend_series_counts_exactly_the_selected_dates(inline_engine, f, expected):
     with inline_engine.connect() as conn:
@@ -146,9 +143,8 @@ def test_trend_series_split_by_strategic_area(inline_engine):
 @pytest.mark.parametrize("f, expected", [
     pytest.param(Filters(D(2026, 10, 1), D(2026, 11, 30)),
                  {(662000, 6571000): "5", (661250, 6570250): "2", (662250, 6570750): "2"}, id="two months"),
-    pytest.param(Filters(D(2026, 10, 27), D(2026, 11, 1)), {(661250, 6570250): "2"},
-                 marks=PENDING_EXACT_DATES, id="exact dates: B alone is 4 misshandel, hidden and left out; C+D"),
-    pytest.param(Filters(D(2026, 11, 2), D(2026, 11, 8)), {(662250, 6570750): "2"}, marks=PENDING_EXACT_DATES, id="W45: F+G"),
+    pytest.param(Filters(D(2026, 10, 27), D(2026, 11, 1)), {(661250, 6570250): "2"}, id="exact dates: B alone is 4 misshandel, hidden and left out; C+D"),
+    pytest.param(Filters(D(2026, 11, 2), D(2026, 11, 8)), {(662250, 6570750): "2"}, id="W45: F+G"),
 ])
 def test_map_cells(inline_engine, f, expected):
     with inline_engine.connect() as conn:
