@@ -1,5 +1,7 @@
 """`python -m bench [--rows N] [--reps N] [--backends sqlite,postgresql]`: the county-scale bench.
 `python -m bench memory [--backends …]`: peak memory of the largest accepted file (bench/memory.py).
+`python -m bench concurrent [--store demo|URL …]`: many sessions at once over the websocket
+(bench/concurrent.py).
 
 1. Generate (seeded) 50 areas, 60 categories, N incidents as CSV files, walks and housing.
 2. Per backend: a fresh database, the import through the real loader beside the naive
@@ -91,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["memory"]:
         from bench import memory
         return memory.main(argv[1:])
+    if argv[:1] == ["concurrent"]:
+        from bench import concurrent
+        return concurrent.main(argv[1:])
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--rows", type=int, default=3_000_000, help="incidents to generate (default 3 000 000)")
     p.add_argument("--reps", type=int, default=5, help="repetitions per page interaction")

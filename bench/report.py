@@ -123,3 +123,27 @@ def markdown(run: dict) -> str:
                   f"{_yes(c['rss'])}.", ""]
     lines += [f"Generation {run['timings']['generate_s']:.0f} s; whole run {run['timings']['total_s']:.0f} s.", ""]
     return "\n".join(lines)
+
+
+def concurrent_markdown(result: dict) -> str:
+    """The 'many people at once' table of one store (bench/concurrent.py)."""
+    imp = "with an import running" if result["with_import"] else "without an import"
+    lines = [f"### Many people at once: {result['store']} ({imp})", "",
+             f"Sessions over Streamlit's websocket, each opening pages and changing filters with an "
+             f"exponential think time (mean {next((s['think_s'] for s in result['scenarios'] if s['sessions'] > 1), 5)} s); "
+             f"page run = rerun request to script_finished. Target p95 ≤ {result['target_p95_s']} s at 20 sessions "
+             f"on {result['nproc']} cores.", "",
+             "| sessions | replicas | runs | p50 s | p95 s | max s | p95 / one session | errors | server CPU (cores) "
+             "| peak RSS MB | machine busy | import rows committed |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in result["scenarios"]:
+        if not s.get("runs"):
+            lines.append(f"| {s['sessions']} | {s['replicas']} | 0 | – | – | – | – | – | – | – | – | – |")
+            continue
+        imported = s["import"]["rows_committed"] if s.get("import") else "–"
+        lines.append(f"| {s['sessions']} | {s['replicas']} | {s['runs']} | {s['p50_s']:.2f} | {s['p95_s']:.2f} "
+                     f"{_yes(s['ok_p95'])} | {s['max_s']:.2f} | {s.get('p95_vs_one', '–')} | "
+                     f"{s['runs_with_errors']} | {s['cpu_cores']:.2f} | {s['peak_rss_mb']} | "
+                     f"{s['machine_busy']:.0%} | {imported} |")
+    lines.append("")
+    return "\n".join(lines)
