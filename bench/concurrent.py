@@ -190,6 +190,24 @@ class Sampler(threading.Thread):
         self.start_cpu = self._cpu()
         self.start_t = time.perf_counter()
         self.start_machine = _machine_cpu()
+        self.threads: dict[tuple[int, str], list[float]] = {}  # (pid, tid) -> [cpu0, wait0, cpu, wait]
+        self._threads(first=True)
+
+    def _threads(self, first: bool = False) -> None:
+        """Run and run-queue-wait nanoseconds per thread (/proc/PID/task/TID/schedstat). Streamlit
+        runs every page run in a new thread, so threads are followed as they come and go."""
+        for pid in self.pids:
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                try:
+                    cpu, wait, _ = (int(v) for v in Path(f"/proc/{pid}/task/{tid}/schedstat").read_text().split())
+                except (OSError, ValueError):
+                    continue
+                entry = self.threads.setdefault((pid, tid), [cpu, wait, cpu, wait] if first else [0, 0, cpu, wait])
+                entry[2], entry[3] = cpu, wait
 
     def _cpu(self) -> dict[int, float]:
         out = {}
@@ -202,12 +220,15 @@ class Sampler(threading.Thread):
         return out
 
     def run(self) -> None:
-        while not self.halt.wait(0.5):
+        while not self.halt.wait(0.25):
+            self._threads()
             self.rss_peak_sum = max(self.rss_peak_sum, sum(_status(pid, "VmRSS") for pid in self.pids))
 
     def result(self) -> dict:
         self.halt.set()
+        self._threads()
         seconds = time.perf_counter() - self.start_t
+        waited = sum(e[3] - e[1] for e in self.threads.values()) / 1e9
         end = self._cpu()
         cpu = sum(end.get(p, 0) - self.start_cpu.get(p, 0) for p in self.pids)
         busy0, total0 = self.start_machine
@@ -216,6 +237,9 @@ class Sampler(threading.Thread):
                 "peak_rss_mb": round(sum(_status(p, "VmHWM") for p in self.pids)),
                 "peak_rss_mb_each": [round(_status(p, "VmHWM")) for p in self.pids],
                 "peak_rss_sum_sampled_mb": round(self.rss_peak_sum),
+                # Seconds the servers' threads were ready to run but waited for a core, per second:
+                # how much the machine (other processes, the import) held the servers back.
+                "runqueue_wait_cores": round(waited / seconds, 2),
                 "machine_busy": round((busy1 - busy0) / max(total1 - total0, 1), 2),
                 "loadavg": os.getloadavg()[0]}
 
@@ -241,9 +265,10 @@ def _machine_cpu() -> tuple[int, int]:
 class Importer(threading.Thread):
     """File after file through `python -m loaders import incidents` until stopped."""
 
-    def __init__(self, url: str, files: list[tuple[Path, str, int]], taxonomy: str | None, logs: Path):
+    def __init__(self, url: str, files: list[tuple[Path, str, int]], taxonomy: str | None, logs: Path,
+                 nice: int = 0):
         super().__init__(daemon=True)
-        self.url, self.files, self.taxonomy, self.logs = url, files, taxonomy, logs
+        self.url, self.files, self.taxonomy, self.logs, self.nice = url, files, taxonomy, logs, nice
         self.halt = threading.Event()
         self.proc: subprocess.Popen | None = None
         self.rows = self.commits = 0
@@ -259,7 +284,8 @@ class Importer(threading.Thread):
                    str(path), source]
             with open(self.logs / "import.log", "a") as out:
                 self.proc = subprocess.Popen(cmd, cwd=ROOT, env=server_env(self.url, None), stdout=out,
-                                             stderr=subprocess.STDOUT)
+                                             stderr=subprocess.STDOUT,
+                                             preexec_fn=(lambda: os.nice(self.nice)) if self.nice else None)
                 ru0 = _children_cpu()
                 code = self.proc.wait()
                 self.cpu_s += _children_cpu() - ru0
@@ -362,16 +388,17 @@ def summarise(runs: list[dict]) -> dict:
 
 def scenario(url: str, sessions: int, replicas: int, seconds: float, think: float, seed: int,
              taxonomy: str | None, today: str | None, import_files, logs: Path,
-             base_port: int | None, timeout: float) -> dict:
+             base_port: int | None, timeout: float, keep_runs: bool = False, nice: int = 0) -> dict:
     ports = ([base_port + i for i in range(replicas)] if base_port else [free_port() for _ in range(replicas)])
-    label = f"{sessions} session{'s' if sessions > 1 else ''}, {replicas} replica{'s' if replicas > 1 else ''}"
+    label = (f"{sessions} session{'s' if sessions > 1 else ''}, {replicas} replica{'s' if replicas > 1 else ''}"
+             + (f", import at nice {nice}" if nice else ""))
     log(f"{label}: starting servers on {ports}")
-    import_files = import_files(f"{sessions}x{replicas}") if import_files else []
+    import_files = import_files(f"{sessions}x{replicas}n{nice}") if import_files else []
     procs = start_servers(url, ports, taxonomy, today, logs)
     importer = None
     try:
         warm = asyncio.run(warm_up(ports, timeout))  # one run per replica (a server in use is warm)
-        importer = Importer(url, import_files, taxonomy, logs) if import_files else None
+        importer = Importer(url, import_files, taxonomy, logs, nice) if import_files else None
         if importer:
             importer.start()
         sampler = Sampler([p.pid for p in procs])
@@ -385,7 +412,7 @@ def scenario(url: str, sessions: int, replicas: int, seconds: float, think: floa
         if importer and importer.is_alive():
             importer.finish()
         stop(procs)
-    out = {"sessions": sessions, "replicas": replicas, "seconds": round(wall, 1), "think_s": think,
+    out = {"sessions": sessions, "replicas": replicas, "import_nice": nice, "seconds": round(wall, 1), "think_s": think,
            **summarise(runs), **resources, "import": imported,
            "warm_up_s": [round(r["s"], 3) for r in warm],
            "runs_per_s": round(len(runs) / wall, 2),
@@ -393,41 +420,47 @@ def scenario(url: str, sessions: int, replicas: int, seconds: float, think: floa
                        for p in sorted({r["page"] for r in runs})},
            "by_what": {w: summarise([r for r in runs if r["what"].split(":")[0] == w])
                        for w in ("open", "page", "filter")}}
+    if keep_runs:
+        out["runs_detail"] = runs
     log(f"{label}: {out['runs']} runs, p50 {out.get('p50_s')} s, p95 {out.get('p95_s')} s, max "
         f"{out.get('max_s')} s, errors {out.get('runs_with_errors')}; server CPU {out['cpu_cores']} cores, "
         f"peak RSS {out['peak_rss_mb']} MB; import {imported}")
     return out
 
 
-def parse_scenarios(text: str) -> list[tuple[int, int]]:
-    """'1x1,10x1,20x1,20x2' -> [(1, 1), (10, 1), (20, 1), (20, 2)] (sessions x replicas)."""
+def parse_scenarios(text: str) -> list[tuple[int, int, int]]:
+    """'1x1,20x2,20x2n' -> [(1, 1, 0), (20, 2, 0), (20, 2, 10)]: sessions x replicas, and the
+    import's niceness (suffix 'n': nice 10, the import yields the cores to the servers)."""
     out = []
     for part in text.split(","):
-        s, _, r = part.strip().partition("x")
-        out.append((int(s), int(r or 1)))
+        part = part.strip()
+        nice = 10 if part.endswith("n") else 0
+        s, _, r = part.rstrip("n").partition("x")
+        out.append((int(s), int(r or 1), nice))
     return out
 
 
 def run(store: str = "demo", scenarios: str = "1x1,10x1,20x1,20x2", seconds: float = 40, think: float = 5,
         single_think: float = 1.0, seed: int = 13, with_import: bool = True, import_rows: int = 100_000,
         import_files: int = 6, base_port: int | None = None, timeout: float = 120,
-        taxonomy: str | None = None, today: str | None = None) -> dict:
+        taxonomy: str | None = None, today: str | None = None, work: Path = WORK,
+        keep_runs: bool = False) -> dict:
     """Every scenario on one store; returns the result dict (also for bench/__main__.py)."""
-    WORK.mkdir(parents=True, exist_ok=True)
-    logs = WORK / "logs"
+    work.mkdir(parents=True, exist_ok=True)
+    logs = work / "logs"
     logs.mkdir(exist_ok=True)
     if store == "demo":
-        url, taxonomy, today = demo_store(WORK)
+        url, taxonomy, today = demo_store(work)
         maker = demo_import_files
     else:
         url, maker = store, bench_import_files
-    files = (lambda tag: maker(WORK, import_files, import_rows, tag)) if with_import else None
+    files = (lambda tag: maker(work, import_files, import_rows, tag)) if with_import else None
     results = []
-    for sessions, replicas in parse_scenarios(scenarios):
+    for sessions, replicas, nice in parse_scenarios(scenarios):
         # One session alone never overlaps itself: its think time only sets how many runs are timed.
         th = single_think if sessions == 1 else think
         results.append(scenario(url, sessions, replicas, seconds, th, seed, taxonomy, today, files, logs,
-                                base_port, timeout))
+                                base_port, timeout, keep_runs, nice))
     base = next((r for r in results if r["sessions"] == 1 and r.get("runs")), None)
     for r in results:
         if base and r.get("runs"):
