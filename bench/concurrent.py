@@ -416,6 +416,8 @@ def scenario(url: str, sessions: int, replicas: int, seconds: float, think: floa
            **summarise(runs), **resources, "import": imported,
            "warm_up_s": [round(r["s"], 3) for r in warm],
            "runs_per_s": round(len(runs) / wall, 2),
+           # The servers' CPU per page run: what the load costs, whatever else the machine does.
+           "cpu_s_per_run": round(resources["cpu_cores"] * wall / max(len(runs), 1), 3),
            "by_page": {p: summarise([r for r in runs if r["page"] == p])
                        for p in sorted({r["page"] for r in runs})},
            "by_what": {w: summarise([r for r in runs if r["what"].split(":")[0] == w])
@@ -444,7 +446,7 @@ def run(store: str = "demo", scenarios: str = "1x1,10x1,20x1,20x2", seconds: flo
         single_think: float = 1.0, seed: int = 13, with_import: bool = True, import_rows: int = 100_000,
         import_files: int = 6, base_port: int | None = None, timeout: float = 120,
         taxonomy: str | None = None, today: str | None = None, work: Path = WORK,
-        keep_runs: bool = False) -> dict:
+        keep_runs: bool = False, label: str | None = None) -> dict:
     """Every scenario on one store; returns the result dict (also for bench/__main__.py)."""
     work.mkdir(parents=True, exist_ok=True)
     logs = work / "logs"
@@ -455,6 +457,7 @@ def run(store: str = "demo", scenarios: str = "1x1,10x1,20x1,20x2", seconds: flo
     else:
         url, maker = store, bench_import_files
     files = (lambda tag: maker(work, import_files, import_rows, tag)) if with_import else None
+    incidents = _count_incidents(url)
     results = []
     for sessions, replicas, nice in parse_scenarios(scenarios):
         # One session alone never overlaps itself: its think time only sets how many runs are timed.
@@ -467,9 +470,20 @@ def run(store: str = "demo", scenarios: str = "1x1,10x1,20x1,20x2", seconds: flo
             r["p50_vs_one"] = round(r["p50_s"] / base["p50_s"], 1)
             r["p95_vs_one"] = round(r["p95_s"] / base["p95_s"], 1)
         r["ok_p95"] = bool(r.get("runs")) and r["p95_s"] <= TARGET_P95_S
-    return {"store": "demo" if store == "demo" else store.split("@")[-1].split("///")[-1],
+    name = label or ("demo store" if store == "demo" else store.split("@")[-1].split("/")[-1])
+    return {"store": f"{name}, {incidents:,} incidents before the import".replace(",", " "), "url": url.split("@")[-1],
             "with_import": with_import, "import_rows_per_file": import_rows, "scenarios": results,
             "target_p95_s": TARGET_P95_S, "nproc": os.cpu_count()}
+
+
+def _count_incidents(url: str) -> int:
+    from sqlalchemy import create_engine, text
+    eng = create_engine(url)
+    try:
+        with eng.connect() as conn:
+            return conn.execute(text("SELECT count(*) FROM incidents")).scalar() or 0
+    finally:
+        eng.dispose()
 
 
 # --------------------------------------------------------------------------- entry points
