@@ -271,7 +271,7 @@ class Importer(threading.Thread):
         self.url, self.files, self.taxonomy, self.logs, self.nice = url, files, taxonomy, logs, nice
         self.halt = threading.Event()
         self.proc: subprocess.Popen | None = None
-        self.rows = self.commits = 0
+        self.rows = self.commits = self.started = 0
         self.failures: list[str] = []
         self.cpu_s = 0.0
 
@@ -280,6 +280,7 @@ class Importer(threading.Thread):
         while not self.halt.is_set() and i < len(self.files):
             path, source, rows = self.files[i]
             i += 1
+            self.started += 1
             cmd = [sys.executable, "-m", "bench.concurrent", "import", self.taxonomy or "-", self.url,
                    str(path), source]
             with open(self.logs / "import.log", "a") as out:
@@ -300,7 +301,8 @@ class Importer(threading.Thread):
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)  # the loader rolls back and logs 'avbruten'
         self.join(60)
-        return {"rows_committed": self.rows, "files_committed": self.commits, "failures": self.failures}
+        return {"rows_committed": self.rows, "files_committed": self.commits, "files_started": self.started,
+                "nice": self.nice, "failures": self.failures}
 
 
 def _children_cpu() -> float:
