@@ -450,6 +450,8 @@ def run(store: str = "demo", scenarios: str = "1x1,10x1,20x1,20x2", seconds: flo
         taxonomy: str | None = None, today: str | None = None, work: Path = WORK,
         keep_runs: bool = False, label: str | None = None) -> dict:
     """Every scenario on one store; returns the result dict (also for bench/__main__.py)."""
+    if base_port is None and os.environ.get("BENCH_PORT"):
+        base_port = int(os.environ["BENCH_PORT"])  # servers on BENCH_PORT, BENCH_PORT+1, … (else free ports)
     work.mkdir(parents=True, exist_ok=True)
     logs = work / "logs"
     logs.mkdir(exist_ok=True)
