@@ -534,8 +534,10 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args.store, args.scenarios, args.seconds, args.think, seed=args.seed,
                  with_import=not args.no_import, import_rows=args.import_rows, base_port=args.port,
                  taxonomy=args.taxonomy, today=args.today)
-    Path(args.out).write_text(json.dumps(result, ensure_ascii=False, indent=1))
     from bench.report import concurrent_markdown
+    out = Path(args.out)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    out.with_suffix(".md").write_text(concurrent_markdown(result))
     print(concurrent_markdown(result))
     return 0
 
