@@ -475,7 +475,8 @@ def run(store: str = "demo", scenarios: str = "1x1,10x1,20x1,20x2", seconds: flo
             r["p95_vs_one"] = round(r["p95_s"] / base["p95_s"], 1)
         r["ok_p95"] = bool(r.get("runs")) and r["p95_s"] <= TARGET_P95_S
     name = label or ("demo store" if store == "demo" else store.split("@")[-1].split("/")[-1])
-    return {"store": f"{name}, {incidents:,} incidents before the import".replace(",", " "), "url": url.split("@")[-1],
+    count = f"{incidents:,}".replace(",", " ")
+    return {"store": f"{name}, {count} incidents before the import", "url": url.split("@")[-1],
             "with_import": with_import, "import_rows_per_file": import_rows, "scenarios": results,
             "target_p95_s": TARGET_P95_S, "nproc": os.cpu_count()}
 
