@@ -266,8 +266,9 @@ class Importer(threading.Thread):
     """File after file through `python -m loaders import incidents` until stopped."""
 
     def __init__(self, url: str, files: list[tuple[Path, str, int]], taxonomy: str | None, logs: Path,
-                 nice: int = 0):
+                 nice: int = 0, more=None):
         super().__init__(daemon=True)
+        self.more = more  # more(k) -> [one more file], made when the given ones are imported
         self.url, self.files, self.taxonomy, self.logs, self.nice = url, files, taxonomy, logs, nice
         self.halt = threading.Event()
         self.proc: subprocess.Popen | None = None
@@ -277,7 +278,11 @@ class Importer(threading.Thread):
 
     def run(self) -> None:
         i = 0
-        while not self.halt.is_set() and i < len(self.files):
+        while not self.halt.is_set():
+            if i >= len(self.files):
+                if self.more is None:
+                    break
+                self.files = [*self.files, *self.more(i)]
             path, source, rows = self.files[i]
             i += 1
             self.started += 1
@@ -342,6 +347,7 @@ def demo_import_files(work: Path, files: int, rows: int, tag: str, seed: int = 7
     end = np.datetime64(dt.date.today() - dt.timedelta(days=1), "m")
     out = []
     for k in range(files):
+        rng = np.random.default_rng([seed, k, len(tag)])
         stamps = (end - rng.integers(0, 365 * 24 * 60, rows).astype("timedelta64[m]")).astype(str)
         frame = pd.DataFrame({"Id": [f"CB-{tag}-{k}-{i:07d}" for i in range(rows)],
                               "Tidpunkt": np.char.replace(stamps, "T", " "),
@@ -395,12 +401,15 @@ def scenario(url: str, sessions: int, replicas: int, seconds: float, think: floa
     label = (f"{sessions} session{'s' if sessions > 1 else ''}, {replicas} replica{'s' if replicas > 1 else ''}"
              + (f", import at nice {nice}" if nice else ""))
     log(f"{label}: starting servers on {ports}")
-    import_files = import_files(f"{sessions}x{replicas}n{nice}") if import_files else []
+    tag = f"{sessions}x{replicas}n{nice}"
+    make = import_files
+    more = (lambda k: make(f"{tag}m{k}", 1)) if make else None  # one more file when the first run out
+    import_files = make(tag, 2) if make else []
     procs = start_servers(url, ports, taxonomy, today, logs)
     importer = None
     try:
         warm = asyncio.run(warm_up(ports, timeout))  # one run per replica (a server in use is warm)
-        importer = Importer(url, import_files, taxonomy, logs, nice) if import_files else None
+        importer = Importer(url, import_files, taxonomy, logs, nice, more) if import_files else None
         if importer:
             importer.start()
         sampler = Sampler([p.pid for p in procs])
@@ -446,7 +455,7 @@ def parse_scenarios(text: str) -> list[tuple[int, int, int]]:
 
 def run(store: str = "demo", scenarios: str = "1x1,10x1,20x1,20x2", seconds: float = 40, think: float = 5,
         single_think: float = 1.0, seed: int = 13, with_import: bool = True, import_rows: int = 100_000,
-        import_files: int = 6, base_port: int | None = None, timeout: float = 120,
+        base_port: int | None = None, timeout: float = 120,
         taxonomy: str | None = None, today: str | None = None, work: Path = WORK,
         keep_runs: bool = False, label: str | None = None) -> dict:
     """Every scenario on one store; returns the result dict (also for bench/__main__.py)."""
@@ -460,7 +469,7 @@ def run(store: str = "demo", scenarios: str = "1x1,10x1,20x1,20x2", seconds: flo
         maker = demo_import_files
     else:
         url, maker = store, bench_import_files
-    files = (lambda tag: maker(work, import_files, import_rows, tag)) if with_import else None
+    files = (lambda tag, n: maker(work, n, import_rows, tag)) if with_import else None
     incidents = _count_incidents(url)
     results = []
     for sessions, replicas, nice in parse_scenarios(scenarios):

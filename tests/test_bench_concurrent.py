@@ -15,7 +15,7 @@ from bench import concurrent
 
 
 def test_two_sessions_record_latencies_without_errors(tmp_path):
-    result = concurrent.run("demo", "2x1", seconds=6, think=1, import_rows=2000, import_files=2,
+    result = concurrent.run("demo", "2x1", seconds=6, think=1, import_rows=2000,
                             work=tmp_path, keep_runs=True, timeout=60)
     (s,) = result["scenarios"]
     runs = s["runs_detail"]
