@@ -305,7 +305,11 @@ class Importer(threading.Thread):
         self.halt.set()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)  # the loader rolls back and logs 'avbruten'
-        self.join(60)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:  # the next start marks it avbruten (process gone)
+                self.proc.kill()
+        self.join(30)
         return {"rows_committed": self.rows, "files_committed": self.commits, "files_started": self.started,
                 "nice": self.nice, "failures": self.failures}
 
