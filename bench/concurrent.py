@@ -44,6 +44,7 @@ TARGET_P95_S = 2.0
 PAGES = ["", "veckobriefing", "trender", "karta", "pyramiden", "vandringar", "boende", "utforska",
          "datakallor"]  # "" is the default page, Översikt (bench/pages.py PAGES)
 FILTERS = ["period", "omrade", "strategi", "kalla"]
+OWN_PERIOD = {"veckobriefing", "datakallor", "granskning"}
 PERIODS = ["Senaste veckan", "Senaste 4 veckorna", "Senaste 13 veckorna", "Senaste 52 veckorna",
            "Hittills i år", "Förra året"]
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -59,7 +60,8 @@ def next_interaction(rng: random.Random, page: str, params: dict, options: dict)
     """(what, page, params, history): open another page (40 %) or change one sidebar filter."""
     if rng.random() < 0.4:
         return "page", rng.choice([p for p in PAGES if p != page]), params, False
-    name = rng.choice(FILTERS)
+    # Pages that choose their own week show no period widget (app.py OWN_PERIOD): nobody changes it there.
+    name = rng.choice([f for f in FILTERS if not (f == "period" and page in OWN_PERIOD)])
     new = dict(params)
     if name == "period":
         new["period"] = rng.choice(PERIODS)

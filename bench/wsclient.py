@@ -87,8 +87,12 @@ class Session:
                 elif kind == "navigation":
                     for p in fwd.navigation.app_pages:
                         self.pages[p.url_pathname] = p.page_script_hash
+                elif kind == "page_not_found":
+                    out.errors.append(f"page not found: {fwd.page_not_found.page_name!r}")
                 elif kind == "script_finished" and fwd.script_finished in DONE:
                     out.seconds = time.perf_counter() - started
+                    if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                        out.errors.append("the script did not compile")
                     return out
 
     def _element(self, delta, out: Run) -> None:

@@ -103,3 +103,15 @@ def test_serve_starts_replicas_on_consecutive_ports(tmp_path):
         _, err = proc.communicate(timeout=30)
     assert "Replikor: 2 servrar" in err and proc.returncode == 0
 
+
+
+def test_a_person_switches_pages_or_changes_a_shown_filter():
+    import random
+    rng = random.Random(5)
+    options = {"omrade": ["Alby", "Fittja", "Hallunda"], "strategi": ["Trygghetsskapande"], "kalla": ["Polisen"]}
+    seen = [concurrent.next_interaction(rng, "veckobriefing", {"omrade": ["Alby"]}, options) for _ in range(300)]
+    assert not [s for s in seen if s[0] == "filter:period"]  # Veckobriefing shows no period widget
+    assert all(page != "veckobriefing" for what, page, _, _ in seen if what == "page")
+    assert all(page == "veckobriefing" and history for what, page, _, history in seen if what != "page")
+    assert {what for what, *_ in seen} == {"page", "filter:omrade", "filter:strategi", "filter:kalla"}
+    assert all(set(p.get("omrade", [])) <= set(options["omrade"]) for _, _, p, _ in seen)
