@@ -1,11 +1,15 @@
 """`python -m bench [--rows N] [--reps N] [--backends sqlite,postgresql]`: the county-scale bench.
 `python -m bench memory [--backends …]`: peak memory of the largest accepted file (bench/memory.py).
+`python -m bench concurrent [--store demo|URL …]`: many sessions at once over the websocket
+(bench/concurrent.py).
 
 1. Generate (seeded) 50 areas, 60 categories, N incidents as CSV files, walks and housing.
 2. Per backend: a fresh database, the import through the real loader beside the naive
    read_csv + to_sql import, then every page through AppTest (a subprocess, for its peak RSS)
    beside the naive pandas page.
-3. Write bench/results/latest.json and bench/results/latest.md.
+3. Many people at once (bench/concurrent.py): sessions over the websocket against real servers
+   with an import running, on a fresh demo store and on the SQLite bench store.
+4. Write bench/results/latest.json and bench/results/latest.md.
 """
 from __future__ import annotations
 
@@ -80,10 +84,26 @@ def run_backend(backend: str, data: dict, reps: int, keep: bool) -> dict:
     log(f"{backend}: naive pages …")
     naive_pages = naive.run(engine)
     engine.dispose()
+    many = run_concurrent(url, backend)
     if not keep:
         store.drop_database(backend)
     return {"url": url.split("@")[-1], "import": imported, "naive_import": naive_imp, "walks": extra,
-            "pages": pages, "naive_pages": naive_pages}
+            "pages": pages, "naive_pages": naive_pages, **({"concurrent": many} if many else {})}
+
+
+CONCURRENT = {"seconds": 30.0, "demo": "1x1,10x1,20x1,20x2n", "store": "20x1,20x2n"}
+
+
+def run_concurrent(url: str | None, backend: str = "demo") -> dict | None:
+    """bench/concurrent.py on the demo store (url None) or on the SQLite bench store."""
+    from bench import concurrent
+    if not CONCURRENT["seconds"] or backend not in ("demo", "sqlite"):
+        return None
+    log(f"{backend}: many people at once ({CONCURRENT['seconds']:.0f} s per scenario) …")
+    if url is None:
+        return concurrent.run("demo", CONCURRENT["demo"], CONCURRENT["seconds"])
+    return concurrent.run(url, CONCURRENT["store"], CONCURRENT["seconds"], taxonomy=str(store.WORK / "taxonomy"),
+                          today=generate.TODAY.isoformat(), import_rows=50_000, label=f"{backend} bench store")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,13 +111,19 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["memory"]:
         from bench import memory
         return memory.main(argv[1:])
+    if argv[:1] == ["concurrent"]:
+        from bench import concurrent
+        return concurrent.main(argv[1:])
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--rows", type=int, default=3_000_000, help="incidents to generate (default 3 000 000)")
     p.add_argument("--reps", type=int, default=5, help="repetitions per page interaction")
     p.add_argument("--backends", default="sqlite,postgresql")
     p.add_argument("--keep", action="store_true", help="keep the bench databases afterwards")
     p.add_argument("--out", default=str(RESULTS), help="directory for latest.json and latest.md")
+    p.add_argument("--concurrent-seconds", type=float, default=CONCURRENT["seconds"],
+                   help="length of each many-sessions scenario (0: skip them)")
     args = p.parse_args(argv)
+    CONCURRENT["seconds"] = args.concurrent_seconds
     started = time.perf_counter()
     os.chdir(ROOT)
     store.WORK.mkdir(parents=True, exist_ok=True)
@@ -109,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"data ready in {gen_s:.1f} s ({'reused' if data['reused'] else 'generated'})")
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     results = {b: run_backend(b, data, args.reps, args.keep) for b in backends}
+    demo_many = run_concurrent(None)
     run = {"date": dt.datetime.now().isoformat(timespec="seconds"), "rows": args.rows, "reps": args.reps,
            "areas": len(data["areas"]), "categories": 60,
            "walks": next(iter(results.values()))["walks"] if results else {},
@@ -116,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
            "versions": report.versions(store.PG_ADMIN_URL if "postgresql" in backends else None),
            "results": results,
            "summary": {b: report.summarise_backend(b, r) for b, r in results.items()},
+           "concurrent": {**({"demo": demo_many} if demo_many else {}),
+                          **{b: r.pop("concurrent") for b, r in results.items() if r.get("concurrent")}},
            "timings": {"generate_s": gen_s, "total_s": time.perf_counter() - started}}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

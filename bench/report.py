@@ -121,5 +121,37 @@ def markdown(run: dict) -> str:
                   f"{c['max_payload_bytes'] / 1e6:.2f} MB {_yes(c['payload'])}; most rows returned by one query "
                   f"{c['max_rows']} {_yes(c['rows'])}; peak RSS of the app process {c['peak_rss_mb']} MB "
                   f"{_yes(c['rss'])}.", ""]
+    if run.get("concurrent"):
+        lines += ["## Many people at once", ""]
+        for result in run["concurrent"].values():
+            lines.append(concurrent_markdown(result))
     lines += [f"Generation {run['timings']['generate_s']:.0f} s; whole run {run['timings']['total_s']:.0f} s.", ""]
+    return "\n".join(lines)
+
+
+def concurrent_markdown(result: dict) -> str:
+    """The 'many people at once' table of one store (bench/concurrent.py)."""
+    imp = "with an import running" if result["with_import"] else "without an import"
+    lines = [f"### Many people at once: {result['store']} ({imp})", "",
+             f"Sessions over Streamlit's websocket, each opening pages and changing filters with an "
+             f"exponential think time (mean {next((s['think_s'] for s in result['scenarios'] if s['sessions'] > 1), 5)} s); "
+             f"page run = rerun request to script_finished. Target p95 ≤ {result['target_p95_s']} s at 20 sessions "
+             f"on {result['nproc']} cores.", "",
+             "Server CPU: cores used by the server processes together, and CPU seconds per page run; "
+             "waited: cores' worth of time their threads were ready but waited for a core (the machine "
+             "was busy); import: rows the import committed during the scenario (nice: its CPU priority).", "",
+             "| sessions | replicas | import nice | runs | p50 s | p95 s | max s | p95 / one session | errors "
+             "| server CPU (cores) | CPU s / run | waited (cores) | peak RSS MB | load avg | import rows |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in result["scenarios"]:
+        head = f"| {s['sessions']} | {s['replicas']} | {s.get('import_nice', 0)} "
+        if not s.get("runs"):
+            lines.append(head + "| 0 |" + " – |" * 11)
+            continue
+        imported = s["import"]["rows_committed"] if s.get("import") else "–"
+        lines.append(head + f"| {s['runs']} | {s['p50_s']:.2f} | {s['p95_s']:.2f} "
+                     f"{_yes(s['ok_p95'])} | {s['max_s']:.2f} | {s.get('p95_vs_one', '–')} | "
+                     f"{s['runs_with_errors']} | {s['cpu_cores']:.2f} | {s.get('cpu_s_per_run', '–')} | "
+                     f"{s.get('runqueue_wait_cores', '–')} | {s['peak_rss_mb']} | {s['loadavg']:.1f} | {imported} |")
+    lines.append("")
     return "\n".join(lines)
