@@ -102,7 +102,8 @@ class Incident(Base):
     county's millions of rows import fast (migration 0003). The loader takes category_id, area_id
     and import_id from their tables in the same transaction."""
     __tablename__ = "incidents"
-    __table_args__ = {"sqlite_with_rowid": False}
+    # occurred_at is indexed for the edge days of exact-date periods (migration 0009).
+    __table_args__ = (Index("ix_incidents_occurred_at", "occurred_at"), {"sqlite_with_rowid": False})
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     natural_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)  # local time, to the minute at most
