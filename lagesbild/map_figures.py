@@ -268,6 +268,11 @@ def observation_layer(obs: pd.DataFrame, size: int = 250) -> pdk.Layer:
                      radius_min_pixels=4, stroked=True, get_line_color=[255, 255, 255], line_width_min_pixels=1)
 
 
+def walk_legend() -> Legend:
+    return Legend("Trygghetsvandringar: iakttagelser per ruta (större prick: fler)",
+                  tuple((tuple(STATUS_COLORS[s][:3]), s) for s in ("försenad", "öppen", "åtgärdad", "avslagen")))
+
+
 def layered_map(layers: list[pdk.Layer], view: pdk.ViewState | None = None, basemap: str = OFFLINE) -> pdk.Deck:
     """The deck: no tiles at all offline, or Carto's light street map online. Offline needs
     map_provider=None *and* pydeck's default map_style: pydeck then writes mapStyle "__MAP_STYLE__",

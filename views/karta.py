@@ -22,7 +22,8 @@ def follow_click(chart_key: str) -> None:
     code = drill_code(st.session_state.get(chart_key))
     if code:
         st.session_state["omrade"] = [code]
-        st.session_state["_karta_clicks"] = st.session_state.get("_karta_clicks", 0) + 1
+    # A fresh chart, also after a click on a cell: a kept selection would grey every other cell.
+    st.session_state["_karta_clicks"] = st.session_state.get("_karta_clicks", 0) + 1
 
 
 c1, c2, c3, c4 = st.columns(4)

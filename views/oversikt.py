@@ -21,7 +21,7 @@ def follow_click(chart_key: str) -> None:
     if code:
         st.session_state["omrade"] = [code]
         st.session_state["niva"] = "omrade"
-        st.session_state["_oversikt_clicks"] = st.session_state.get("_oversikt_clicks", 0) + 1
+    st.session_state["_oversikt_clicks"] = st.session_state.get("_oversikt_clicks", 0) + 1  # a fresh chart
 
 
 def show_all() -> None:

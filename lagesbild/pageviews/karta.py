@@ -13,7 +13,6 @@ from lagesbild.queries.filters import Filters
 
 MAP_HEIGHT = 620
 BORDER_FILL = [255, 255, 255, 1]  # all but invisible, yet pickable: a click on an area selects it
-WALK_LEGEND = "Prickar: trygghetsvandringar (röd försenad, gul öppen, grön åtgärdad, grå avslagen)"
 
 
 @dataclass(frozen=True)
@@ -32,6 +31,15 @@ def outline_features(areas: pd.DataFrame, geometries: dict[int, dict]) -> list[d
     return map_figures.area_features(omr, geometries, None, [], fill=BORDER_FILL)
 
 
+def chosen_outlines(f: Filters, areas: pd.DataFrame, geometries: dict[int, dict]) -> list[dict]:
+    """The områden the area filter chose (an område, or the områden of a chosen kommundel)."""
+    if not f.areas:
+        return []
+    ids = set(areas[areas.code.isin(f.areas)]["id"])
+    omr = areas[(areas.level == "omrade") & (areas["id"].isin(ids) | areas["parent_id"].isin(ids))]
+    return map_figures.area_features(omr.rename(columns={"id": "area_id"}), geometries, None, [], fill=[0, 0, 0, 0])
+
+
 def housing_features(signals: pd.DataFrame, areas: pd.DataFrame, geometries: dict[int, dict]) -> list[dict]:
     codes = dict(zip(areas["id"], areas["code"]))
     shown = signals.assign(name=signals["area"], code=signals["area_id"].map(codes),
@@ -47,7 +55,7 @@ def caption(f: Filters, size: int, policy: Policy, show_walks: bool) -> str:
         legend.append("rutorna är sammanslagna eftersom urvalet annars blir för stort att visa")
     legend.append(f"rutor med färre än {policy.k} personrelaterade händelser visas inte")
     if show_walks:
-        legend.append(WALK_LEGEND[0].lower() + WALK_LEGEND[1:])
+        legend.append("prickar: trygghetsvandringar (röd försenad, gul öppen, grön åtgärdad, grå avslagen)")
     return "; ".join(legend) + "."
 
 
@@ -69,11 +77,14 @@ def build(f: Filters, cells: pd.DataFrame, policy: Policy, areas: pd.DataFrame, 
     if not cells.empty:
         layers.append(map_figures.density_layer(cells, size))
         legends.insert(0, map_figures.legend_html(map_figures.density_legend(cells, size)))
+    chosen = chosen_outlines(f, areas, omrade_geoms)
+    if chosen:
+        layers.append(map_figures.area_layer(chosen, "chosen", filled=False, line_color=(20, 20, 20, 255), line_px=3.5))
     if walk_cells is not None and not walk_cells.empty:
         layers.append(map_figures.observation_layer(walk_cells))
+        legends.append(map_figures.legend_html(map_figures.walk_legend()))
     if outlines:
-        layers.append(map_figures.label_layer(outlines, size_px=13))
-    chosen = [o for o in outlines if o["properties"]["code"] in set(f.areas)] if f.areas else []
+        layers.append(map_figures.label_layer(outlines, size_px=14))
     view = map_figures.view_for(chosen or kommun, MAP_HEIGHT, 1100)
     return KartaView(
         deck=map_figures.layered_map(layers, view, basemap),
