@@ -56,10 +56,11 @@ def test_density_layer_squares_and_tooltip():
     cells = pd.DataFrame({"cell_e": [660000], "cell_n": [6570000], "n": [7.0], "n_label": ["7"]})
     layer = map_figures.density_layer(cells, 250)
     data = layer.data
-    assert len(data) == 1 and len(data[0]["polygon"]) == 4
+    assert len(data) == 1 and layer.type == "GridCellLayer" and layer.cell_size == 250
     assert (data[0]["title"], data[0]["l1"], data[0]["l2"]) == ("Ruta 250 × 250 m", "Händelser: 7", "")
-    assert all(len(str(c).split(".")[1]) <= 5 for pt in data[0]["polygon"] for c in pt)
-    lon, lat = data[0]["polygon"][0]
+    assert all(len(str(c).split(".")[1]) <= 5 for c in data[0]["p"])
+    assert data[0]["p"] == map_figures.cell_polygons(cells, 250)["polygon"][0][0]  # the lower-left corner
+    lon, lat = data[0]["p"]
     assert 17.8 < lon < 17.9 and 59.2 < lat < 59.3
 
 

@@ -28,7 +28,8 @@ def follow_click(chart_key: str) -> None:
 
 c1, c2, c3, c4 = st.columns(4)
 show_walks = c1.toggle("Trygghetsvandringar", value=True, key="vandringar", bind="query-params")
-show_housing = c2.toggle("Boende: störningsärenden per 100 lgh", value=False, key="boende", bind="query-params")
+show_housing = c2.toggle("Störningar i boende", value=False, key="boende", bind="query-params",
+                         help="Störningsärenden per 100 lägenheter per område, senaste perioden (blå).")
 show_borders = c3.toggle("Områdesgränser och namn", value=True, key="granser", bind="query-params")
 basemap = c4.segmented_control("Bakgrund", list(map_figures.BASEMAPS), default=map_figures.OFFLINE,
                                format_func={map_figures.OFFLINE: "Enkel", map_figures.ONLINE: "Gatukarta"}.get,
