@@ -159,27 +159,50 @@ def label_points(features: list[dict]) -> pd.DataFrame:
 
 
 def characters(texts) -> list[str]:
-    """The characters of `texts` and printable ASCII: the TextLayer's character set. (Its 'auto'
-    reaches deck.gl through Streamlit's JSON converter as a function and fails, and pydeck turns a
-    list of strings given as a keyword into an expression.)"""
-    return sorted(set("".join(map(str, texts))) | {chr(c) for c in range(32, 127)})
+    """The characters of `texts`: the TextLayer's character set (its font atlas is ASCII unless told,
+    and the names have å, ä and ö; each glyph costs the browser a distance-field drawing, so only
+    the glyphs used). ('auto' reaches deck.gl through Streamlit's JSON converter as a function.)"""
+    return sorted(set("".join(map(str, texts))) | {" "})
 
 
-def label_layer(features: list[dict], layer_id: str = "labels", size_px: int = 15) -> pdk.Layer:
-    """The area names, dark on a white halo so they read over any fill; where names would overlap
-    (small areas at a low zoom) one is shown and the others appear as the map is zoomed in, as on
-    a street map (deck.gl's CollisionFilterExtension). (A string property is an
-    expression to pydeck; a literal string is written in single quotes. The font atlas is ASCII
-    unless told: the names have å, ä and ö.)"""
+def _pixels(lon: np.ndarray, lat: np.ndarray, zoom: float) -> tuple[np.ndarray, np.ndarray]:
+    """Web Mercator pixel coordinates at `zoom` (deck.gl's 512-pixel world)."""
+    world = 512 * 2 ** zoom
+    x = world * (lon + 180) / 360
+    y = world * (1 - np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)) / np.pi) / 2
+    return x, y
+
+
+def placed_labels(points: pd.DataFrame, areas: list[float], zoom: float, size_px: int) -> pd.DataFrame:
+    """The labels that fit at `zoom` without overlapping, the largest areas first (as a printed
+    map names them). Decided here once, so the browser needs no collision pass."""
+    x, y = _pixels(points["lon"].to_numpy(float), points["lat"].to_numpy(float), zoom)
+    half_w = np.array([len(str(t)) * size_px * 0.3 + 3 for t in points["name"]])
+    half_h = size_px * 0.65
+    kept: list[int] = []
+    for i in np.argsort(-np.asarray(areas, dtype=float), kind="stable"):
+        if all(abs(x[i] - x[j]) > half_w[i] + half_w[j] or abs(y[i] - y[j]) > 2 * half_h for j in kept):
+            kept.append(int(i))
+    return points.iloc[sorted(kept)].reset_index(drop=True)
+
+
+def label_layer(features: list[dict], zoom: float | None = None, layer_id: str = "labels",
+                size_px: int = 15) -> pdk.Layer:
+    """The area names, dark on a white halo so they read over any fill; at the map's first zoom
+    only the names that do not overlap (`zoom` None: all). (A string property is an expression to
+    pydeck; a literal string is written in single quotes.)"""
+    from shapely.geometry import shape
+
     points = label_points(features)
+    if zoom is not None and len(points):
+        sizes = [shape(f["geometry"]).area for f in features]
+        points = placed_labels(points, sizes, zoom, size_px)
     layer = pdk.Layer("TextLayer", points.to_dict("records"), id=layer_id, pickable=False,
-                     get_position=["lon", "lat"], get_text="name", get_size=size_px, size_units="'pixels'",
-                     get_color=[20, 20, 20, 255],
-                     font_family="'Arial, Helvetica, sans-serif'",
-                     font_weight=600, font_settings={"sdf": True}, outline_width=4, outline_color=[255, 255, 255, 235],
-                     get_text_anchor="'middle'", get_alignment_baseline="'center'",
-                     extensions=[{"@@type": "CollisionFilterExtension"}], collision_enabled=True,
-                     collision_test_props={"sizeScale": 1.6})
+                      get_position=["lon", "lat"], get_text="name", get_size=size_px, size_units="'pixels'",
+                      get_color=[20, 20, 20, 255], font_family="'Arial, Helvetica, sans-serif'",
+                      font_weight=600, font_settings={"sdf": True}, outline_width=4,
+                      outline_color=[255, 255, 255, 235],
+                      get_text_anchor="'middle'", get_alignment_baseline="'center'")
     layer.character_set = characters(points["name"])  # set after: pydeck would make the list an expression
     return layer
 
@@ -217,9 +240,10 @@ def choropleth(features: list[dict], height_px: int = 430, basemap: str = OFFLIN
                kommun: list[dict] | None = None, labels: bool = True) -> pdk.Deck:
     """Areas coloured by value, with their names; over the offline base or a street map."""
     layers = (base_layers(kommun) if kommun and basemap == OFFLINE else []) + [area_layer(features)]
+    view = view_for(features, height_px)
     if labels:
-        layers.append(label_layer(features))
-    return layered_map(layers, view_for(features, height_px), basemap)
+        layers.append(label_layer(features, view.zoom))
+    return layered_map(layers, view, basemap)
 
 
 # --- cells and walks ----------------------------------------------------------------------------

@@ -160,3 +160,10 @@ def test_heat_table_columns_follow_the_given_order():
     fig = figures.heat_table(df, "x", "y", "Antal", x_order=["A", "B", "C"])
     assert list(fig.data[0].x) == ["A", "B", "C"]
     assert list(figures.heat_table(df, "x", "y", "Antal").data[0].x) == ["B", "A", "C"]
+
+
+def test_placed_labels_keep_the_larger_area_where_names_would_overlap():
+    pts = pd.DataFrame({"lon": [17.80, 17.8001, 17.90], "lat": [59.2, 59.2, 59.2], "name": ["Liten", "Stor", "Annan"]})
+    kept = map_figures.placed_labels(pts, [1.0, 5.0, 2.0], zoom=10, size_px=15)
+    assert kept["name"].tolist() == ["Stor", "Annan"]
+    assert map_figures.placed_labels(pts, [1.0, 5.0, 2.0], zoom=22, size_px=15)["name"].tolist() == ["Liten", "Stor", "Annan"]

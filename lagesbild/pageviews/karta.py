@@ -83,9 +83,9 @@ def build(f: Filters, cells: pd.DataFrame, policy: Policy, areas: pd.DataFrame, 
     if walk_cells is not None and not walk_cells.empty:
         layers.append(map_figures.observation_layer(walk_cells))
         legends.append(map_figures.legend_html(map_figures.walk_legend()))
-    if outlines:
-        layers.append(map_figures.label_layer(outlines, size_px=14))
     view = map_figures.view_for(chosen or kommun, MAP_HEIGHT, 1100)
+    if outlines:
+        layers.append(map_figures.label_layer(outlines, view.zoom, size_px=14))
     return KartaView(
         deck=map_figures.layered_map(layers, view, basemap),
         legends_html=tuple(legends),
