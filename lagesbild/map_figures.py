@@ -187,16 +187,17 @@ def placed_labels(points: pd.DataFrame, areas: list[float], zoom: float, size_px
 
 
 def label_layer(features: list[dict], zoom: float | None = None, layer_id: str = "labels",
-                size_px: int = 15) -> pdk.Layer:
+                size_px: int = 15, priority: list[float] | None = None) -> pdk.Layer:
     """The area names, dark on a white halo so they read over any fill; at the map's first zoom
-    only the names that do not overlap (`zoom` None: all). (A string property is an expression to
+    only the names that do not overlap (`zoom` None: all), by `priority` (default: the larger area
+    first). (A string property is an expression to
     pydeck; a literal string is written in single quotes.)"""
     from shapely.geometry import shape
 
     points = label_points(features)
     if zoom is not None and len(points):
-        sizes = [shape(f["geometry"]).area for f in features]
-        points = placed_labels(points, sizes, zoom, size_px)
+        order = priority if priority is not None else [shape(f["geometry"]).area for f in features]
+        points = placed_labels(points, order, zoom, size_px)
     layer = pdk.Layer("TextLayer", points.to_dict("records"), id=layer_id, pickable=False,
                       get_position=["lon", "lat"], get_text="name", get_size=size_px, size_units="'pixels'",
                       get_color=[20, 20, 20, 255], font_family="'Arial, Helvetica, sans-serif'",
@@ -237,12 +238,14 @@ def _points(geometry: dict):
 
 
 def choropleth(features: list[dict], height_px: int = 430, basemap: str = OFFLINE,
-               kommun: list[dict] | None = None, labels: bool = True) -> pdk.Deck:
-    """Areas coloured by value, with their names; over the offline base or a street map."""
+               kommun: list[dict] | None = None, labels: bool = True,
+               priority: list[float] | None = None) -> pdk.Deck:
+    """Areas coloured by value, with their names (where names would overlap, the higher
+    `priority` is named); over the offline base or a street map."""
     layers = (base_layers(kommun) if kommun and basemap == OFFLINE else []) + [area_layer(features)]
     view = view_for(features, height_px)
     if labels:
-        layers.append(label_layer(features, view.zoom))
+        layers.append(label_layer(features, view.zoom, priority=priority))
     return layered_map(layers, view, basemap)
 
 

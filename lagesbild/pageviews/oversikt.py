@@ -96,6 +96,12 @@ def map_features(summary: pd.DataFrame, geometries: dict[int, dict], cmp: Compar
     return map_figures.area_features(summary.assign(rate_text=rate_text), geometries, "rate", lines)
 
 
+def label_priority(summary: pd.DataFrame, feats: list[dict]) -> list[float]:
+    """Where names would overlap, the area with the higher rate is named (the one the room asks about)."""
+    rate = dict(zip(summary["code"], summary["rate"].fillna(-1.0)))
+    return [float(rate.get(f["properties"]["code"], -1.0)) for f in feats]
+
+
 def table(summary: pd.DataFrame, cmp: Comparison) -> pd.DataFrame:
     t = presenters.area_table(summary)
     return t.drop(columns=["Föregående period", "Mot föregående"]) if cmp.same else t
@@ -125,7 +131,7 @@ def build(f: Filters, level: str, summary: pd.DataFrame, total: pd.DataFrame, fl
     unit = "kommundel" if level == "kommundel" else "område"
     return OversiktView(
         empty=False, comparison=cmp, kpis=kpis(total, cmp),
-        deck=map_figures.choropleth(feats, MAP_HEIGHT, basemap, kommun_feats),
+        deck=map_figures.choropleth(feats, MAP_HEIGHT, basemap, kommun_feats, priority=label_priority(summary, feats)),
         legend_html=map_figures.legend_html(lg),
         bar=figures.bar_by_area(summary, "n", "n_label", None, "Antal händelser", codes=summary["code"]),
         bar_codes=tuple(summary["code"]),
