@@ -47,11 +47,13 @@ def projector_layout(fig: go.Figure, size: int = PROJECTOR_SIZE) -> go.Figure:
 
 
 def bar_by_area(df: pd.DataFrame, value: str, label: str, title: str, value_name: str,
-                decimals: int = 0) -> go.Figure:
-    """Horizontal bars per area; hidden values appear as '<k' text at zero."""
+                decimals: int = 0, codes: pd.Series | None = None) -> go.Figure:
+    """Horizontal bars per area; hidden values appear as '<k' text at zero. `codes`: each bar's
+    area code as its customdata, so a click on a bar tells which area it was."""
     d = df.iloc[::-1]
     text = [lab if pd.isna(v) else fmt.number(v, decimals) for v, lab in zip(d[value], d[label])]
-    fig = go.Figure(go.Bar(x=d[value].fillna(0), y=d["name"], orientation="h", text=text,
+    custom = None if codes is None else [[c] for c in list(codes)[::-1]]
+    fig = go.Figure(go.Bar(x=d[value].fillna(0), y=d["name"], orientation="h", text=text, customdata=custom,
                            textposition="outside", marker_color=PALETTE[0], cliponaxis=False,
                            hovertemplate="%{y}<br>" + value_name + ": %{text}<extra></extra>"))
     top = float(d[value].max()) if d[value].notna().any() else 1.0

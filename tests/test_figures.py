@@ -56,10 +56,11 @@ def test_density_layer_squares_and_tooltip():
     cells = pd.DataFrame({"cell_e": [660000], "cell_n": [6570000], "n": [7.0], "n_label": ["7"]})
     layer = map_figures.density_layer(cells, 250)
     data = layer.data
-    assert len(data) == 1 and len(data[0]["polygon"]) == 4
-    assert data[0]["tooltip"] == "Ruta 250 × 250 m<br/>Händelser: 7"
-    assert all(len(str(c).split(".")[1]) <= 5 for pt in data[0]["polygon"] for c in pt)
-    lon, lat = data[0]["polygon"][0]
+    assert len(data) == 1 and layer.type == "GridCellLayer" and layer.cell_size == 250
+    assert (data[0]["title"], data[0]["l1"], data[0]["l2"]) == ("Ruta 250 × 250 m", "Händelser: 7", "")
+    assert all(len(str(c).split(".")[1]) <= 5 for c in data[0]["p"])
+    assert data[0]["p"] == map_figures.cell_polygons(cells, 250)["polygon"][0][0]  # the lower-left corner
+    lon, lat = data[0]["p"]
     assert 17.8 < lon < 17.9 and 59.2 < lat < 59.3
 
 
@@ -68,11 +69,35 @@ def test_choropleth_colours_hidden_areas_grey_and_fits_the_view():
     areas = pd.DataFrame({"area_id": [1, 2], "name": ["A", "B"], "rate": [3.0, np.nan], "n_label": ["30", "<5"]})
     feats = map_figures.area_features(areas, {1: geom, 2: geom}, "rate", [("Händelser", "n_label")])
     assert feats[1]["properties"]["fill"] == map_figures.HIDDEN_COLOR
-    assert "Händelser: <5" in feats[1]["properties"]["tooltip"]
+    assert feats[1]["properties"]["l1"] == "Händelser: <5"  # plain text: Streamlit escapes it in the tooltip
     deck = map_figures.choropleth(feats)
     spec = json.loads(deck.to_json())
-    assert spec["layers"][0]["@@type"] == "GeoJsonLayer"
+    assert [l["@@type"] for l in spec["layers"]] == ["GeoJsonLayer", "TextLayer"]
+    assert spec["mapStyle"] == "__MAP_STYLE__"  # no tiles from the internet
     assert abs(spec["initialViewState"]["longitude"] - 17.85) < 1e-9
+
+
+def test_tooltip_template_holds_the_markup_and_objects_plain_fields():
+    assert map_figures.TOOLTIP["html"] == "<b>{title}</b><div>{l1}</div><div>{l2}</div><div>{l3}</div><div>{l4}</div>"
+    assert map_figures.tip("Fittja", ["Händelser: <5"]) == {"title": "Fittja", "l1": "Händelser: <5", "l2": "", "l3": "",
+                                                           "l4": ""}
+
+
+def test_legend_classes_follow_the_colour_scale():
+    values = pd.Series([1.0, 2.0, 3.0, 4.0, np.nan])
+    lg = map_figures.legend(values, "Antal", ramp=map_figures.REDS[:2], hidden="dolt")
+    colours = map_figures.color_scale(values, map_figures.REDS[:2])
+    assert lg.entries == ((map_figures.REDS[0], "1–2"), (map_figures.REDS[1], "3–4"), ((160, 160, 160), "dolt"))
+    assert [c[:3] for c in colours[:4]] == [list(map_figures.REDS[0])] * 2 + [list(map_figures.REDS[1])] * 2
+    html = map_figures.legend_html(lg)
+    assert "font-size:16px" in html and "Antal" in html and "3–4" in html
+
+
+def test_label_points_lie_inside_bent_areas():
+    u = {"type": "Polygon", "coordinates": [[[0, 0], [3, 0], [3, 3], [2, 3], [2, 1], [1, 1], [1, 3], [0, 3], [0, 0]]]}
+    pts = map_figures.label_points([{"geometry": u, "properties": {"name": "U"}}])
+    from shapely.geometry import Point, shape
+    assert shape(u).contains(Point(pts["lon"][0], pts["lat"][0]))
 
 
 def test_handout_is_one_self_contained_page():
@@ -135,3 +160,10 @@ def test_heat_table_columns_follow_the_given_order():
     fig = figures.heat_table(df, "x", "y", "Antal", x_order=["A", "B", "C"])
     assert list(fig.data[0].x) == ["A", "B", "C"]
     assert list(figures.heat_table(df, "x", "y", "Antal").data[0].x) == ["B", "A", "C"]
+
+
+def test_placed_labels_keep_the_larger_area_where_names_would_overlap():
+    pts = pd.DataFrame({"lon": [17.80, 17.8001, 17.90], "lat": [59.2, 59.2, 59.2], "name": ["Liten", "Stor", "Annan"]})
+    kept = map_figures.placed_labels(pts, [1.0, 5.0, 2.0], zoom=10, size_px=15)
+    assert kept["name"].tolist() == ["Stor", "Annan"]
+    assert map_figures.placed_labels(pts, [1.0, 5.0, 2.0], zoom=22, size_px=15)["name"].tolist() == ["Liten", "Stor", "Annan"]

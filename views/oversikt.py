@@ -1,72 +1,90 @@
 """Översikt: the picture at a glance for the selected period."""
 import streamlit as st
 
-from lagesbild import figures, map_figures, presenters
-from lagesbild import formatting as fmt
-from lagesbild.domain.vocab import STRATEGIC_AREAS
+from lagesbild import map_figures
+from lagesbild.pageviews import oversikt as view_of
 from lagesbild.ui import common
 from lagesbild.ui import data
-from lagesbild.ui.filters import current, describe
+from lagesbild.ui.filters import current, describe, link_note
 
 common.page_header("Översikt", "Läget i perioden per område och strategiskt område, "
                    "jämfört med föregående period och samma period i fjol.")
 f, policy = current(), common.policy()
+if link_note():
+    st.warning(link_note())
 st.markdown(f"**Urval:** {describe(f)}")
 
-level = st.segmented_control("Områdesnivå", ["kommundel", "omrade"], default="kommundel",
-                             format_func={"kommundel": "Kommundel", "omrade": "Område (RegSO)"}.get,
-                             key="niva", bind="query-params") or "kommundel"
+
+def follow_click(chart_key: str) -> None:
+    """A click on an area (map) or a bar: the area filter follows; a kommundel opens its områden."""
+    code = view_of.drill_code(st.session_state.get(chart_key))
+    if code:
+        st.session_state["omrade"] = [code]
+        st.session_state["niva"] = "omrade"
+    st.session_state["_oversikt_clicks"] = st.session_state.get("_oversikt_clicks", 0) + 1  # a fresh chart
+
+
+def show_all() -> None:
+    st.session_state["omrade"] = []
+    st.session_state["_oversikt_clicks"] = st.session_state.get("_oversikt_clicks", 0) + 1
+
+
+c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
+level = c1.segmented_control("Områdesnivå", list(view_of.LEVELS), default="kommundel",
+                             format_func=view_of.LEVELS.get, key="niva", bind="query-params") or "kommundel"
+basemap = c2.segmented_control("Bakgrund", list(map_figures.BASEMAPS), default=map_figures.OFFLINE,
+                               format_func={map_figures.OFFLINE: "Enkel", map_figures.ONLINE: "Gatukarta"}.get,
+                               key="bakgrund", bind="query-params",
+                               help="Enkel fungerar utan internet; gatukartan hämtas från Carto och kräver internet."
+                               ) or map_figures.OFFLINE
+if f.areas:
+    c3.button("Visa alla områden", on_click=show_all, icon=":material/zoom_out_map:")
+
 first, _ = data.data_range()
 summary, total, flags = data.overview(f, level, policy, first)
+areas = data.area_frame()
+view = view_of.build(f, level, summary, total, flags, data.geometries(level), data.geometries("kommun"), areas,
+                     data.category_names(), policy, basemap)
 
-if summary["n"].fillna(0).sum() == 0 and not summary["n_suppressed"].any():
+if view.empty:
     st.warning("Urvalet innehåller inga händelser. Välj en längre period eller färre filter i sidopanelen.")
     st.stop()
 
 st.subheader("Händelser inom de strategiska områdena")
-cols = st.columns(4)
-for col, (code, name) in zip(cols, STRATEGIC_AREAS.items()):
-    row = total[total["strategic_area"] == code]
-    if row.empty:
-        col.metric(name, "0")
-        continue
-    r = row.iloc[0]
+for col, kpi in zip(st.columns(4), view.kpis):
     # Grey arrows: they say more or fewer incidents, not better or worse.
-    col.metric(name, r["n_label"], presenters.metric_delta(r["change_prev"], r["n"], r["n_prev"], r["n_prev_label"],
-                                                           "föregående period"),
-               delta_color="off", help=f"Föregående period: {r['n_prev_label']}. Samma period i fjol: {r['n_ly_label']}")
+    col.metric(kpi.label, kpi.value, kpi.delta, delta_color="off", help=kpi.help or None)
+if view.comparison.note:
+    st.caption(view.comparison.note)
 
+clicks = st.session_state.get("_oversikt_clicks", 0)  # a new chart after a click: no stale selection
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Händelser per 1 000 invånare")
-    geoms = data.geometries(level)
-    feats = map_figures.area_features(
-        summary.assign(rate_text=[("–" if r != r else fmt.number(r, 1)) for r in summary["rate"]]),
-        geoms, "rate", [("Händelser", "n_label"), ("Per 1 000 inv.", "rate_text"),
-                        ("Föregående period", "n_prev_label"), ("Samma period i fjol", "n_ly_label")])
-    st.pydeck_chart(map_figures.choropleth(feats), height=430)
+    map_key = f"oversikt_karta_{clicks}"
+    st.pydeck_chart(view.deck, height=view_of.MAP_HEIGHT, on_select=lambda: follow_click(map_key),
+                    selection_mode="single-object", key=map_key)
+    st.html(view.legend_html)
     if data.any_schematic():
         st.caption("Områdesgränserna är **schematiska** (ritade av Lägesbild, inte officiella). "
                    "Ladda upp kommunens egna gränser under Datakällor.")
 with right:
     st.subheader("Antal per område")
-    st.plotly_chart(figures.bar_by_area(summary, "n", "n_label", None, "Antal händelser"),
-                    config={"displayModeBar": False})
+    bar_key = f"oversikt_staplar_{clicks}"
+    st.plotly_chart(view.bar, config={"displayModeBar": False}, on_select=lambda: follow_click(bar_key),
+                    selection_mode="points", key=bar_key)
+st.caption(view.drill_hint)
 
 st.subheader("Per område")
-st.dataframe(presenters.area_table(summary), hide_index=True)
-st.caption(f"Invånare {summary.attrs.get('population_year', '')}. " + presenters.percent_rule_note() + " "
-           + presenters.privacy_note(policy))
+st.dataframe(view.table, hide_index=True)
+st.caption(view.table_note)
 
 st.subheader("Det här sticker ut")
-areas = data.area_frame()
-names = dict(zip(areas["id"], areas["name"]))
-if flags.baseline is None:
-    st.info("Det finns för lite data före perioden för att jämföra mot en baslinje.")
-elif flags.cells.empty:
-    st.success(f"Inget område × kategori avviker statistiskt under {presenters.period_text(flags.baseline)} "
-               f"{presenters.baseline_text(flags.baseline)}.")
+if view.flags_kind == "info":
+    st.info(view.flags_text)
+elif view.flags_kind == "success":
+    st.success(view.flags_text)
 else:
-    for line in presenters.unusual_lines(flags.cells.head(8), names, data.category_names(), policy):
+    for line in view.flags_lines:
         st.markdown(f"- {line}")
-st.caption(presenters.flags_test_note(flags))
+st.caption(view.flags_note)

@@ -58,6 +58,7 @@ def sidebar_filters(with_period: bool = True) -> Filters:
             st.caption(f"{fmt.date_range(start, stop)} ({fmt.week_label(start)} – "
                        f"{fmt.week_label(stop - dt.timedelta(days=stop.weekday()))})")
         choices = dict(data.area_choices())
+        asked_areas = st.query_params.get_all("omrade")  # before the widget drops what it does not know
         areas = st.multiselect("Område", list(choices), format_func=lambda c: choices.get(c, c),
                                placeholder="Alla områden", key="omrade", bind="query-params")
         sources = st.multiselect("Källa", list(SOURCES), format_func=SOURCES.get,
@@ -66,8 +67,57 @@ def sidebar_filters(with_period: bool = True) -> Filters:
                                    placeholder="Alla strategiska områden", key="strategi", bind="query-params")
         focus = st.multiselect("Fokusområde", list(FOCUS_AREAS), format_func=FOCUS_AREAS.get,
                                placeholder="Alla fokusområden", key="fokus", bind="query-params")
+        names = data.category_names()
+        asked_categories = st.query_params.get_all("kategori")
+        categories = st.multiselect("Kategori", list(names), format_func=lambda c: names.get(c, c),
+                                    placeholder="Alla kategorier", key="kategori", bind="query-params")
+        note = remember_dropped(unknown_in_link(asked_areas, choices.values()),
+                                unknown_in_link(asked_categories, names.values()), tuple(areas), tuple(categories))
+        if note:
+            st.warning(note)
         st.caption("Urvalet sparas i adressfältet: kopiera länken för att dela vyn.")
-    return Filters(start, stop, tuple(areas), tuple(sources), tuple(strategic), tuple(focus))
+    return Filters(start, stop, tuple(areas), tuple(sources), tuple(strategic), tuple(focus), tuple(categories))
+
+
+def unknown_in_link(asked: list[str], known) -> tuple[str, ...]:
+    """The values a shared link names that the app does not know (any more): Streamlit drops them
+    from a bound widget without a word."""
+    known = set(known)
+    return tuple(dict.fromkeys(v for v in asked if v and v not in known))
+
+
+def dropped_note(areas: tuple[str, ...], categories: tuple[str, ...], shown_areas: tuple[str, ...],
+                 shown_categories: tuple[str, ...]) -> str | None:
+    """What the page says about a link that named areas or categories that do not exist."""
+    parts = []
+    if areas:
+        parts.append(f"områden som inte finns: {', '.join(areas)}. Visar i stället "
+                     + ("de övriga valda områdena" if shown_areas else "alla områden"))
+    if categories:
+        parts.append(f"kategorier som inte finns: {', '.join(categories)}. Visar i stället "
+                     + ("de övriga valda kategorierna" if shown_categories else "alla kategorier"))
+    return ("Länken nämnde " + "; och ".join(parts) + ".") if parts else None
+
+
+def remember_dropped(areas: tuple[str, ...], categories: tuple[str, ...], shown_areas: tuple[str, ...],
+                     shown_categories: tuple[str, ...]) -> str | None:
+    """The note about dropped link values, kept until the user changes the area or category filter
+    (Streamlit removes the unknown values from the URL on the first run)."""
+    key = "_dropped_from_link"
+    if areas or categories:
+        st.session_state[key] = (dropped_note(areas, categories, shown_areas, shown_categories),
+                                 shown_areas, shown_categories)
+    kept = st.session_state.get(key)
+    if kept and (kept[1], kept[2]) != (shown_areas, shown_categories):
+        st.session_state.pop(key, None)
+        return None
+    return kept[0] if kept else None
+
+
+def link_note() -> str | None:
+    """The note about a shared link's unknown values for the page body (None when there is none)."""
+    kept = st.session_state.get("_dropped_from_link")
+    return kept[0] if kept else None
 
 
 def describe(f: Filters) -> str:
@@ -81,6 +131,9 @@ def describe(f: Filters) -> str:
         parts.append(", ".join(STRATEGIC_AREAS[s] for s in f.strategic_areas))
     if f.focus_areas:
         parts.append(", ".join(FOCUS_AREAS[s] for s in f.focus_areas))
+    if f.categories:
+        names = data.category_names()
+        parts.append(", ".join(names.get(c, c) for c in f.categories))
     return " · ".join(parts)
 
 
