@@ -47,8 +47,7 @@ view = view_of.build(f, level, summary, total, flags, data.geometries(level), da
                      data.category_names(), policy, basemap)
 
 if view.empty:
-    st.warning("Urvalet innehåller inga händelser. Välj en längre period eller färre filter i sidopanelen.")
-    st.stop()
+    common.say_empty(f)
 
 st.subheader("Händelser inom de strategiska områdena")
 for col, kpi in zip(st.columns(4), view.kpis):

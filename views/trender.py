@@ -37,8 +37,7 @@ view = trender.build(points, years, grain=grain, split=split, measure=measure, p
                      reference=reference, areas=f.areas)
 
 if view.empty:
-    st.warning(view.empty)
-    st.stop()
+    common.say_empty(f)
 if not can_compare and f.areas:
     st.caption(compare_help)
 st.plotly_chart(view.figure, config={"displayModeBar": False})

@@ -12,7 +12,7 @@ from lagesbild.privacy import EXTERNAL, Policy
 from lagesbild.queries.incidents import DIMENSIONS, QueryError
 from lagesbild.ui import common
 from lagesbild.ui import data
-from lagesbild.ui.filters import current, describe, today
+from lagesbild.ui.filters import current, describe
 
 common.page_header("Utforska", "Välj själv hur urvalet ska delas upp, se det som tabell och diagram, "
                    "och ladda ned exakt det du ser.")
@@ -37,13 +37,7 @@ except QueryError as exc:
     st.error(str(exc))
     st.stop()
 if breakdown.long.empty:
-    first, last = data.data_range()
-    empty = presenters.empty_selection_message(f.start, f.end, first, last, today())
-    st.warning(empty.text)
-    if empty.offer is not None:
-        st.button(empty.offer_label, on_click=lambda: st.session_state.update(
-            period="Anpassad", datum=empty.offer))
-    st.stop()
+    common.say_empty(f)
 layout = uv.WIDE
 if cols:
     layout = st.segmented_control("Form på filerna", list(uv.LAYOUTS), format_func=uv.LAYOUTS.get,

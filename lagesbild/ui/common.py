@@ -93,3 +93,18 @@ def page_header(title: str, caption: str | None = None) -> None:
 def clear_caches() -> None:
     """After an import: drop every cached query result."""
     st.cache_data.clear()
+
+
+def say_empty(f, stop: bool = True) -> None:
+    """The selection holds no incidents: say which data exist and offer the period that holds them
+    (`presenters.empty_selection_message`, the one text for every page with a period)."""
+    from lagesbild import presenters
+    from lagesbild.calendar import today
+    from lagesbild.ui.data import data_range
+    first, last = data_range()
+    empty = presenters.empty_selection_message(f.start, f.end, first, last, today())
+    st.warning(empty.text)
+    if empty.offer is not None:
+        st.button(empty.offer_label, on_click=lambda: st.session_state.update(period="Anpassad", datum=empty.offer))
+    if stop:
+        st.stop()
