@@ -8,6 +8,7 @@ With CI=true a missing provider package or browser fails these tests (tests.conf
 from __future__ import annotations
 
 import json
+import re
 import os
 import secrets
 import socket
@@ -254,7 +255,8 @@ def test_an_analyst_downloads_and_the_download_is_logged(app, browser):
     page.wait_for_selector("[data-testid=stDataFrame]", timeout=60_000)
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="Ladda ned CSV").click()
-    assert info.value.suggested_filename == "lagesbild_urval.csv"
+    name = info.value.suggested_filename  # says what it is (lagesbild.exports.file_name)
+    assert re.fullmatch(r"lagesbild_utforska_kommundel-x-strategiskt-omrade_\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d_intern_bred_demodata\.csv", name)
     context.close()
     downloads = [e for e in _audit(db) if e[0] == "nedladdning"]
     assert downloads and downloads[-1][1:3] == ("ok", "alva@example.se")
