@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -39,7 +38,6 @@ KINDS: dict[str, str] = {
 INCIDENT_KINDS = {"incidents", "polisen"}  # kinds whose store() reports new incidents for the marts
 DATA_KINDS = {"incidents", "polisen", "walks", "housing", "actions", "outcomes"}  # kinds the demo data also has
 Progress = Callable[[float, str], None]
-IMPORT_CACHE_KIB = 512 * 1024  # SQLite's page cache while an import writes (see _import_cache)
 STREAM_BYTES = 4 * 1024 * 1024  # larger files of a kind that reads in pieces are checked while stored
 log = logs.get("import")
 
@@ -156,7 +154,7 @@ def _write(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool
 def _write_once(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo: bool,
                 imported_by: str | None, step: Progress, import_id: int | None = None) -> ImportResult:
     module = kind_module(prepared.kind)
-    with engine.connect() as conn, _import_cache(conn):
+    with engine.connect() as conn:
         transaction = conn.begin()
         try:
             take_write_lock(conn, own_import=import_id, on_wait=lambda message: step(0.5, message))
@@ -174,25 +172,6 @@ def _write_once(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo:
     return ImportResult(prepared.kind, prepared.file.name, prepared.source, prepared.rows_read,
                         prepared.rows_accepted, stored, prepared.notes,
                         None if dry_run else import_id, dry_run, removed)
-
-
-@contextmanager
-def _import_cache(conn: Connection):
-    """SQLite: a page cache of up to IMPORT_CACHE_KIB for the writing transaction, then the
-    connection's own size again (the pages are handed back). The incidents' primary key is a hash,
-    so the rows of a file land all over the table: with the usual 64 MB the cache spills and pages
-    are read and written again and again (measured at 1.5 M rows: 231 s with 64 MB, 60 s with
-    512 MB for the same inserts). The pages are only taken as the import touches them."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    raw = conn.connection.driver_connection  # a PRAGMA outside SQLAlchemy's transaction
-    before = raw.execute("PRAGMA cache_size").fetchone()[0]
-    raw.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        raw.execute(f"PRAGMA cache_size={int(before)}")
 
 
 def _store(module, conn: Connection, prepared: Prepared, import_id: int) -> Stored:
