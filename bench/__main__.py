@@ -2,6 +2,8 @@
 `python -m bench memory [--backends …]`: peak memory of the largest accepted file (bench/memory.py).
 `python -m bench concurrent [--store demo|URL …]`: many sessions at once over the websocket
 (bench/concurrent.py).
+`python -m bench --import-only [--rows N] [--reps N]`: only the import beside the naive one (each
+repetition on a fresh database, the two alternating), written to bench/results/import.json.
 
 1. Generate (seeded) 50 areas, 60 categories, N incidents as CSV files, walks and housing.
 2. Per backend: a fresh database, the import through the real loader beside the naive
@@ -106,6 +108,27 @@ def run_concurrent(url: str | None, backend: str = "demo") -> dict | None:
                           today=generate.TODAY.isoformat(), import_rows=50_000, label=f"{backend} bench store")
 
 
+def run_import_only(backend: str, data: dict, reps: int) -> dict:
+    """The import through the loader and the naive import, `reps` times each, alternating (so that
+    the machine's load hits both alike), each loader import on a fresh database."""
+    runs = []
+    for rep in range(reps):
+        url = store.fresh_database(backend)
+        store.set_up(url, generate.area_defs(data["areas"]))
+        imported = store.import_incidents(url, data["files"])
+        naive_imp = store.naive_import(url, data["files"])
+        ratio = imported["rows_per_s"] / naive_imp["rows_per_s"]
+        log(f"{backend} #{rep + 1}: import {imported['rows_per_s']:,.0f} rows/s ({imported['seconds']:.1f} s, "
+            f"CPU {imported['cpu_s']:.1f} s), naive {naive_imp['rows_per_s']:,.0f} rows/s ({naive_imp['seconds']:.1f} s, "
+            f"CPU {naive_imp['cpu_s']:.1f} s), ratio {ratio:.2f}x")
+        runs.append({"import": imported, "naive_import": naive_imp, "ratio": ratio})
+        store.drop_database(backend)
+    median = sorted(runs, key=lambda r: r["import"]["rows_per_s"])[len(runs) // 2]
+    return {"runs": runs, "median_rows_per_s": median["import"]["rows_per_s"],
+            "median_naive_rows_per_s": sorted(r["naive_import"]["rows_per_s"] for r in runs)[len(runs) // 2],
+            "median_ratio": sorted(r["ratio"] for r in runs)[len(runs) // 2]}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["memory"]:
@@ -122,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(RESULTS), help="directory for latest.json and latest.md")
     p.add_argument("--concurrent-seconds", type=float, default=CONCURRENT["seconds"],
                    help="length of each many-sessions scenario (0: skip them)")
+    p.add_argument("--import-only", action="store_true",
+                   help="only the import and the naive import (bench/results/import.json)")
     args = p.parse_args(argv)
     CONCURRENT["seconds"] = args.concurrent_seconds
     started = time.perf_counter()
@@ -134,6 +159,18 @@ def main(argv: list[str] | None = None) -> int:
     gen_s = time.perf_counter() - t0
     log(f"data ready in {gen_s:.1f} s ({'reused' if data['reused'] else 'generated'})")
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if args.import_only:
+        results = {b: run_import_only(b, data, args.reps) for b in backends}
+        run = {"date": dt.datetime.now().isoformat(timespec="seconds"), "rows": args.rows, "reps": args.reps,
+               "machine": report.machine(), "versions": report.versions(
+                   store.PG_ADMIN_URL if "postgresql" in backends else None), "results": results}
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "import.json").write_text(json.dumps(run, ensure_ascii=False, indent=1, default=str))
+        for b, r in results.items():
+            log(f"{b}: median {r['median_rows_per_s']:,.0f} rows/s, naive {r['median_naive_rows_per_s']:,.0f}, "
+                f"ratio {r['median_ratio']:.2f}x")
+        return 0
     results = {b: run_backend(b, data, args.reps, args.keep) for b in backends}
     demo_many = run_concurrent(None)
     run = {"date": dt.datetime.now().isoformat(timespec="seconds"), "rows": args.rows, "reps": args.reps,

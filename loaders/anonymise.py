@@ -389,6 +389,13 @@ MAYBE_PERSONAL = "|".join(f"(?:{pattern})" for pattern in [
 ])
 
 
+# Two neighbouring words in a raw value: a non-digit, a run without letters, marks or numbers,
+# a non-digit. A superset of what `_names` pairs (its gap, once normalised, is spaces and at most
+# a comma; an initial 'A. ' or 'A.' before a surname; no character of such a gap is a letter, mark
+# or number before normalising either, and the characters around it are not digits).
+TWO_WORDS = r"[^\p{Nd}][^\p{L}\p{M}\p{N}]+[^\p{Nd}]"
+
+
 @lru_cache(maxsize=1)
 def _name_keys():
     """Names that are not also ordinary words, and their genitives: every name rule needs one."""
@@ -418,8 +425,12 @@ def _maybe_personal(values: list[str]) -> np.ndarray:
     words = pc.split_pattern_regex(bare, r"[^\p{L}]+")
     named = pc.is_in(pc.list_flatten(words), value_set=_name_keys()).to_numpy(zero_copy_only=False)
     parents = pc.list_parent_indices(words).to_numpy(zero_copy_only=False)
-    hit[np.unique(parents[named])] = True
-    return hit
+    with_name = np.zeros(len(values), dtype=bool)
+    with_name[np.unique(parents[named])] = True
+    # Every name rule needs two words with only spaces (or a comma, or an initial's '.') between
+    # them: a value whose words are all separated by digits ('KS-21-K1000000') names nobody.
+    paired = pc.match_substring_regex(text, TWO_WORDS).to_numpy(zero_copy_only=False)
+    return hit | (with_name & paired)
 
 
 def check(file: str, gate: pd.DataFrame) -> None:

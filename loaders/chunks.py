@@ -100,7 +100,11 @@ class SeenKeys:
 
     @staticmethod
     def hash(sources: pd.Series, keys: pd.Series) -> np.ndarray:
-        return pd.util.hash_array((sources.astype(str) + "\x1f" + keys.astype(str)).to_numpy(dtype=object))
+        # Each column hashed as it is and the two combined (no joined text a row): a collision
+        # only costs a look-up in the store.
+        k = pd.util.hash_array(keys.to_numpy(dtype=object), categorize=False)
+        s = pd.util.hash_array(sources.to_numpy(dtype=object))
+        return k ^ (s * np.uint64(0x9E3779B97F4A7C15))
 
     def maybe_seen(self, hashes: np.ndarray) -> np.ndarray:
         return np.isin(hashes, self.hashes) if len(self.hashes) else np.zeros(len(hashes), dtype=bool)

@@ -1,6 +1,10 @@
-"""The import, all or nothing: prepare (nothing written) -> one transaction that logs the import,
-stores the rows and refreshes the marts. A refused file is logged in a transaction of its own,
-so the data stay exactly as they were."""
+"""The import, all or nothing: prepare (nothing written), then one transaction that takes the
+store's write lock, stores the rows (the kind's `store`), adds exactly the newly stored incidents
+to the marts (`lagesbild.store.marts.Increment`, written here: the kinds only report which rows
+were new), finishes the import log and commits. When the import replaces the demo data, the marts
+are rebuilt (`refresh_marts`) after the demo rows are removed and before this file's rows are
+added. A refused file is logged in a transaction of its own, so the data stay exactly as they
+were."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +17,7 @@ from sqlalchemy import Connection, Engine, insert
 from lagesbild import logs
 from lagesbild.errors import InputError
 from lagesbild.store.locks import Notify, take_write_lock, when_writable
-from lagesbild.store.marts import refresh_marts
+from lagesbild.store.marts import Increment, refresh_marts
 from lagesbild.store.models import ImportLog
 from loaders import demo_guard, import_log
 from loaders.errors import FileRefused, refuse
@@ -31,6 +35,7 @@ KINDS: dict[str, str] = {
     "actions": "Insatser (export från sidan Insatser, CSV/xlsx)",
     "outcomes": "Utfallsindikatorer per år (Koladas export JSON, eller CSV/xlsx)",
 }
+INCIDENT_KINDS = {"incidents", "polisen"}  # kinds whose store() reports new incidents for the marts
 DATA_KINDS = {"incidents", "polisen", "walks", "housing", "actions", "outcomes"}  # kinds the demo data also has
 Progress = Callable[[float, str], None]
 STREAM_BYTES = 4 * 1024 * 1024  # larger files of a kind that reads in pieces are checked while stored
@@ -157,7 +162,7 @@ def _write_once(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo:
             if removed:  # the marts without the demo rows, before this file's rows are added
                 refresh_marts(conn)
             import_id = import_id if import_id is not None else _log(conn, prepared, imported_by)
-            stored = module.store(conn, prepared, import_id)  # incidents: also added to the marts
+            stored = _store(module, conn, prepared, import_id)
             _finish_log(conn, import_id, prepared, stored)
         except BaseException:
             transaction.rollback()
@@ -167,6 +172,17 @@ def _write_once(engine: Engine, prepared: Prepared, dry_run: bool, replace_demo:
     return ImportResult(prepared.kind, prepared.file.name, prepared.source, prepared.rows_read,
                         prepared.rows_accepted, stored, prepared.notes,
                         None if dry_run else import_id, dry_run, removed)
+
+
+def _store(module, conn: Connection, prepared: Prepared, import_id: int) -> Stored:
+    """The kind stores its rows; a kind of incidents reports the rows it newly stored, and those
+    (only those) are added to the marts here, in the same transaction."""
+    if prepared.kind not in INCIDENT_KINDS:
+        return module.store(conn, prepared, import_id)
+    increment = Increment(conn)
+    stored = module.store(conn, prepared, import_id, increment)
+    increment.write()
+    return stored
 
 
 def _demo_step(conn: Connection, prepared: Prepared, replace_demo: bool) -> int:

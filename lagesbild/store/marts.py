@@ -1,9 +1,18 @@
-"""Aggregate tables (marts) that the pages read, kept in step with the incidents.
+"""Aggregate tables (marts) that the pages read, kept in step with the incidents: the one writer.
 
-An import adds the sums of the rows it stored (`add_rows`): the counts are grouped in pandas from
-the prepared rows, so its cost does not grow with the data already stored and the incidents are
-never read back. `refresh_marts` rebuilds every mart from the stored incidents (after the
-taxonomy changed or the demo data were removed), in chunks, with the same code.
+Nothing else writes a mart, and only two callers ask this module to:
+- the import pipeline (`loaders.pipeline`) opens an `Increment` inside its writing transaction,
+  hands it to the kind that stores incidents (which reports the rows it newly stored with
+  `Increment.add`: duplicates skipped, never updated) and closes it (`Increment.write`) before the
+  commit. The counts are grouped in pandas from the stored rows, so the cost does not grow with the
+  data already stored and the incidents are never read back;
+- the full rebuild `refresh_marts` (the pipeline after removing the demo data, `lagesbild.setup`
+  after seeding or a taxonomy change, `python -m lagesbild rebuild-marts` / `check`), which groups
+  the stored incidents, in chunks, with the same code.
+
+Contracts (tests/test_marts_contract.py, both backends): every mart's sum of `n` (and of `ksum`)
+equals the incidents' sum of `count` (and of `rkey`; the cell mart: of the incidents with a
+cell), and an incremental import gives exactly the marts of a full rebuild.
 
 The weekly mart also keeps running totals (`cum`): the events of the same area, category and
 source up to and including the week, so that any period's count is the difference of two
@@ -38,6 +47,7 @@ TABLES = {"mart_incident_week": week_t, "mart_incident_month_total": total_t,
           "mart_incident_month": month_t, "mart_incident_cell": cell_t}
 ROW_COLUMNS = ["occurred_at", "area_id", "category_id", "source", "cell_e", "cell_n", "place_type",
                "age_group", "count", "rkey"]
+HOLD_ROWS = 600_000  # summed rows an import's Increment holds before it writes them
 SUMS = ["n", "ksum"]  # what every mart sums: the events and their record keys
 
 # The running total of each combination's last week before :w0 (one index lookup per combination).
@@ -90,16 +100,53 @@ def deltas(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return out
 
 
-def add_rows(conn: Connection, rows: pd.DataFrame) -> None:
-    """Add newly stored incidents (columns ROW_COLUMNS) to every mart and keep the running
-    totals right. The same result as a refresh when the rows are new, which stored incidents are
-    (duplicates are skipped, never updated)."""
-    if rows.empty:
-        return
-    add_deltas(conn, deltas(rows))
+class Increment:
+    """What one import adds to the marts. The kind reports the incidents it newly stored
+    (`add`, columns ROW_COLUMNS); their sums per mart key are kept, merged, and written by
+    `write` (the pipeline, once per file, before the commit). A file read in pieces holds at most
+    about `limit` summed rows: beyond that the sums so far are written at once (memory stays bounded;
+    the result is the same, as adding is associative and the running totals are recomputed)."""
+
+    def __init__(self, conn: Connection, limit: int | None = None):
+        self.conn, self.limit = conn, HOLD_ROWS if limit is None else limit
+        self.parts: dict[str, list[pd.DataFrame]] = {name: [] for name in MART_KEYS}
+        self.held = 0
+        self.rows = 0
+
+    def add(self, rows: pd.DataFrame) -> None:
+        if rows.empty:
+            return
+        self.rows += len(rows)
+        for name, frame in deltas(rows).items():
+            self.parts[name].append(frame)
+            self.held += len(frame)
+        if self.held > self.limit:
+            self.write()
+
+    def write(self) -> None:
+        """Add what was reported so far to every mart and keep the running totals right."""
+        if not self.held:
+            return
+        add_deltas(self.conn, _merged(self.parts))
+        self.parts = {name: [] for name in MART_KEYS}
+        self.held = 0
+
+
+def _merged(parts: dict[str, list[pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    sums = {}
+    for name, frames in parts.items():
+        if len(frames) == 1:
+            sums[name] = frames[0]
+            continue
+        keys = MART_KEYS[name] + (["iso_year", "iso_week"] if name == "mart_incident_week" else [])
+        sums[name] = (pd.concat(frames, ignore_index=True)
+                      .groupby(keys, as_index=False, sort=True)[SUMS].sum())
+    return sums
 
 
 def add_deltas(conn: Connection, sums: dict[str, pd.DataFrame]) -> None:
+    if sums["mart_incident_week"].empty:
+        return
     for name, table in TABLES.items():
         if name == "mart_incident_week":
             _add_weeks(conn, sums[name])
@@ -159,9 +206,4 @@ def refresh_marts(conn: Connection, chunk: int = 500_000) -> None:
             parts[name].append(frame)
     if not parts["mart_incident_week"]:
         return
-    sums = {}
-    for name, frames in parts.items():
-        keys = MART_KEYS[name] + (["iso_year", "iso_week"] if name == "mart_incident_week" else [])
-        sums[name] = (pd.concat(frames, ignore_index=True)
-                      .groupby(keys, as_index=False, sort=True)[SUMS].sum())
-    add_deltas(conn, sums)
+    add_deltas(conn, _merged(parts))

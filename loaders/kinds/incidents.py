@@ -1,6 +1,7 @@
 """Incident exports from the actors (polis, kommun, botkyrkabyggen, raddningstjanst, …).
 
-An unmapped source category refuses the file (listed with its count): the coordinator decides
+`store` writes the incidents and reports the rows it newly stored to the import's
+`lagesbild.store.marts.Increment`; the pipeline writes the marts. An unmapped source category refuses the file (listed with its count): the coordinator decides
 in the taxonomy whether it is counted and as what. Categories mapped to '-' are skipped and
 reported. Natural key: a hash of the export's own id column, else a hash of the row's canonical
 values (lagesbild.store.keys): never the raw row, never the raw id.
@@ -20,7 +21,7 @@ from lagesbild.domain.taxonomy import normalise_label
 from lagesbild.domain.vocab import AGE_GROUPS, PLACE_TYPES
 from lagesbild.privacy import record_keys
 from lagesbild.store.bulk import insert_ignore
-from lagesbild.store.marts import add_rows
+from lagesbild.store.marts import Increment
 from lagesbild.store.models import Incident
 from lagesbild.store.keys import id_keys, row_keys
 from loaders.kinds import Options, Prepared, StoreAgain, Stored, count_note
@@ -221,13 +222,14 @@ def _vocabulary(problems: Collector, f, h, field: str, vocab: dict[str, str],
     return problems.convert(f[field], parse, h[field])
 
 
-def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
-    """Insert the rows whose key is new and add exactly those to the marts. A file read in
-    pieces is prepared again and stored a piece at a time in the caller's transaction; a problem
-    in any piece refuses the whole file (the caller rolls back) with the problems of every piece."""
+def store(conn: Connection, prepared: Prepared, import_id: int, marts: Increment) -> Stored:
+    """Insert the rows whose key is new and report exactly those to `marts` (the pipeline writes
+    the marts). A file read in pieces is prepared again and stored a piece at a time in the
+    caller's transaction; a problem in any piece refuses the whole file (the caller rolls back)
+    with the problems of every piece."""
     if prepared.streamed:
-        return _store_pieces(conn, prepared, import_id)
-    return _store_rows(conn, prepared.tables["incidents"], import_id)
+        return _store_pieces(conn, prepared, import_id, marts)
+    return _store_rows(conn, prepared.tables["incidents"], import_id, marts)
 
 
 def streamed(file: SourceFile, options: Options) -> Prepared:
@@ -240,23 +242,23 @@ class _IdsIncomplete(Exception):
     """A piece has a row without an id although the keys were being made from the ids."""
 
 
-def _store_pieces(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
+def _store_pieces(conn: Connection, prepared: Prepared, import_id: int, marts: Increment) -> Stored:
     """Store a file read in pieces. Unless the check said so, the keys are assumed to come from the
     ids; a piece with a row without one makes the whole file use row keys: at once when nothing
     was stored yet, else by StoreAgain (the caller rolls back and stores the file again)."""
     ids = prepared.facts.get("ids_complete")
     stored = Stored()
     try:
-        return _store_pieces_keyed(conn, prepared, import_id, True if ids is None else ids, stored)
+        return _store_pieces_keyed(conn, prepared, import_id, True if ids is None else ids, stored, marts)
     except _IdsIncomplete:
         prepared.facts["ids_complete"] = False
         if stored.inserted or stored.duplicates:
             raise StoreAgain() from None
-        return _store_pieces_keyed(conn, prepared, import_id, False, stored)
+        return _store_pieces_keyed(conn, prepared, import_id, False, stored, marts)
 
 
 def _store_pieces_keyed(conn: Connection, prepared: Prepared, import_id: int, ids: bool,
-                        stored: Stored) -> Stored:
+                        stored: Stored, marts: Increment) -> Stored:
     file, options = prepared.file, prepared.options or Options(source=prepared.source)
     context = _Context.load(conn, file, options)
     whole, ordinals, seen = _Whole(file.name), Ordinals(), SeenKeys()
@@ -265,7 +267,7 @@ def _store_pieces_keyed(conn: Connection, prepared: Prepared, import_id: int, id
     for rows in ahead(pieces):
         if rows is not None and not whole.problems:
             part = _store_rows(conn, to_minutes(rows.astype({"category_id": int})) if len(rows) else rows,
-                               import_id, seen)
+                               import_id, marts, seen)
             stored.inserted += part.inserted
             stored.duplicates += part.duplicates
         del rows
@@ -278,7 +280,8 @@ def _store_pieces_keyed(conn: Connection, prepared: Prepared, import_id: int, id
     return stored
 
 
-def _store_rows(conn: Connection, rows: pd.DataFrame, import_id: int, seen: SeenKeys | None = None) -> Stored:
+def _store_rows(conn: Connection, rows: pd.DataFrame, import_id: int, marts: Increment,
+                seen: SeenKeys | None = None) -> Stored:
     unique = rows.drop_duplicates(["source", "natural_key"], keep="first")
     if seen is not None and len(unique):
         hashes = SeenKeys.hash(unique["source"], unique["natural_key"])
@@ -290,7 +293,7 @@ def _store_rows(conn: Connection, rows: pd.DataFrame, import_id: int, seen: Seen
     unique = unique.assign(rkey=record_keys(len(unique)))  # kept only where the row is new
     inserted = insert_ignore(conn, Incident.__table__, unique.assign(import_id=import_id))
     new = unique if inserted == len(unique) else _stored_by(conn, unique, import_id)
-    add_rows(conn, new)
+    marts.add(new)
     return Stored(inserted=inserted, duplicates=len(rows) - inserted)
 
 

@@ -120,5 +120,6 @@ def _notes(other_kommun: int, kommun: str, summaries: int, ignored: Counter) -> 
     return notes
 
 
-def store(conn: Connection, prepared: Prepared, import_id: int) -> Stored:
-    return store_incidents(conn, prepared, import_id)
+def store(conn: Connection, prepared: Prepared, import_id: int, marts) -> Stored:
+    """Stored as incidents: the new rows are reported to the import's marts.Increment."""
+    return store_incidents(conn, prepared, import_id, marts)
