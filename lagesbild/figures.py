@@ -91,7 +91,11 @@ def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0
     """
     fig = go.Figure()
     single = df["split_label"].nunique() == 1
-    for i, (split, part) in enumerate(df.groupby("split_label", sort=False)):
+    # The strategic areas in their canonical order (as the KPIs), other splits as they come.
+    names = list(dict.fromkeys(df["split_label"]))
+    names = [n for n in STRATEGIC_COLORS if n in names] + [n for n in names if n not in STRATEGIC_COLORS]
+    for i, split in enumerate(names):
+        part = df[df["split_label"] == split]
         color = STRATEGIC_COLORS.get(split, PALETTE[i % len(PALETTE)])
         labels = [period_label(p, grain) for p in part["period"]]
         shown = [lab if pd.isna(v) else fmt.number(v, decimals) for v, lab in zip(part["value"], part["n_label"])]
@@ -115,7 +119,9 @@ def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0
                                      line=dict(color=color, dash="dash", width=2), hoverinfo="skip",
                                      showlegend=single))
         if show_last_year:
-            fig.add_trace(go.Scatter(x=part["period"], y=part["value_ly"], mode="lines", legendgroup=split,
+            # Whole periods only, as the rolling mean: last year's value of a partial period counts
+            # only its days too, and a line through it would look like a sudden jump.
+            fig.add_trace(go.Scatter(x=part["period"][whole], y=part["value_ly"][whole], mode="lines", legendgroup=split,
                                      name=f"{split} – föregående år", line=dict(color=color, dash="dot", width=1.5),
                                      opacity=0.6, hoverinfo="skip", showlegend=single))
         if "reference" in part and part["reference"].notna().any():

@@ -306,6 +306,7 @@ def test_streamlit_config_ships_the_upload_limit_and_hides_error_details():
     assert MAX_FILE_BYTES == MAX_UPLOAD_MB * 1024 * 1024  # Streamlit's megabyte
     assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value
     assert config["client"]["toolbarMode"] == "viewer"
+    assert config["theme"]["base"] == "light"  # a dark-mode laptop must not darken the projector pages
 
 
 def test_the_refusal_states_the_same_limit(tmp_path):
