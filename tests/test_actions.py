@@ -143,3 +143,17 @@ def test_actions_are_not_mixed_into_the_demo_silently(empty_engine):
     result = run(empty_engine, "actions", "insatser.csv", data, replace_demo=True)
     assert result.stored.inserted == 1 and result.demo_removed > 0
     assert rows(empty_engine, "select title from actions") == [("Trygghetsvandring",)]
+
+
+def test_changes_are_stored_in_utc_whatever_the_server_clock(monkeypatch):
+    """Historik shows stored times in Swedish local time, so they must be stored as UTC."""
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    try:
+        utc = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        assert abs(store.now() - utc) < dt.timedelta(seconds=5)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

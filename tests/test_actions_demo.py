@@ -134,3 +134,21 @@ def test_removing_the_demo_removes_its_actions_and_indicators(empty_engine):
         remove_demo(conn)
     with empty_engine.connect() as conn:
         assert aq.actions(conn).empty and followup.outcomes(conn).empty
+
+
+def test_the_yearly_follow_up_counts_what_started_and_every_cancelled_action(demo_engine):
+    """A planned action (I-0009 starts after today) has not started; I-0008 (cancelled, no strategic
+    area) is counted in a row of its own, so no action of the year falls outside the summary."""
+    with demo_engine.connect() as conn:
+        follow = followup.yearly_follow_up(conn, DEMO_TODAY.year, Policy(), DEMO_TODAY)
+        listed = aq.action_list(conn)
+    summary = follow.summary.set_index("Strategiskt område")
+    assert summary.at[followup.NO_STRATEGIC_AREA, "Avbrutna"] == 1
+    assert summary["Avbrutna"].sum() == 1 == (follow.actions["Status"] == "Avbruten").sum()
+    with demo_engine.connect() as conn:
+        tryggt = {k for k, t in zip(listed["action_key"], listed["targets"])
+                  if "trygghetsskapande" in followup.action_areas(conn, t)[0]}
+    started = {k for k, s, st in zip(listed["action_key"], listed["start_date"], listed["status"])
+               if k in tryggt and s.year == DEMO_TODAY.year and s <= DEMO_TODAY and st != "planerad"}
+    assert "I-0009" in tryggt and "I-0009" not in started
+    assert summary.at["Trygghetsskapande", "Startade"] == len(started)

@@ -73,3 +73,20 @@ def test_the_export_files():
     frame = pd.DataFrame({"Id": ["I-1"], "Rubrik": ["Å"]})
     assert insatser.csv_bytes(frame) == "\ufeffId;Rubrik\nI-1;Å\n".encode("utf-8")
     assert insatser.excel_bytes(frame)[:2] == b"PK"  # an xlsx file is a zip archive
+
+
+def test_history_shows_swedish_local_time_and_no_none():
+    history = pd.DataFrame({"changed_at": [dt.datetime(2026, 11, 29, 19, 13, 10), dt.datetime(2026, 7, 1, 23, 30)],
+                            "changed_by": [None, "anna"], "via": ["demo", "sidan"], "field": ["skapad", "status"],
+                            "old_value": [None, "planerad"], "new_value": ["Föräldravandringar", "pågår"]})
+    table = insatser.history_table(history)
+    assert table.columns.tolist() == list(insatser.HISTORY_COLUMNS.values())
+    assert table["När"].tolist() == ["2026-11-29 20:13", "2026-07-02 01:30"]  # CET and CEST
+    assert table["Vem"].tolist() == ["–", "anna"] and table["Före"].tolist() == ["–", "planerad"]
+    assert "None" not in table.to_string()
+
+
+def test_notes_show_iso_dates_like_the_list():
+    notes = pd.DataFrame({"noted_on": [dt.date(2027, 1, 17)], "note": ["Bra uppslutning"], "changed_by": [None]})
+    table = insatser.notes_table(notes)
+    assert table.to_dict("records") == [{"Datum": "2027-01-17", "Anteckning": "Bra uppslutning", "Av": "–"}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 
@@ -82,12 +83,40 @@ def effect(view, policy: Policy) -> EffectText:
                       tuple(view.notes), "Vad bedömningen kan och inte kan säga: " + CAVEAT)
 
 
+LOCAL_TIME = ZoneInfo("Europe/Stockholm")
+
+
+def _text(value) -> str:
+    """A cell as text: dates ISO (as the list shows them), nothing as '–'."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return pd.Timestamp(value).date().isoformat()
+    return str(value)
+
+
+def local_time(value) -> str:
+    """A stored UTC timestamp (naive) as Swedish local time 'ÅÅÅÅ-MM-DD HH:MM' (Europe/Stockholm)."""
+    if value is None or pd.isna(value):
+        return "–"
+    at = pd.Timestamp(value).to_pydatetime()
+    at = at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at
+    return at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+
+
 def notes_table(notes: pd.DataFrame) -> pd.DataFrame:
-    return notes.rename(columns=NOTE_COLUMNS)
+    out = notes.rename(columns=NOTE_COLUMNS).astype(object)
+    for c in out.columns:
+        out[c] = out[c].map(_text)
+    return out
 
 
 def history_table(history: pd.DataFrame) -> pd.DataFrame:
-    return history.rename(columns=HISTORY_COLUMNS)
+    """The changes of one action; När in Swedish local time (stored as UTC), '–' for nothing."""
+    out = history.astype(object).copy()
+    for c in out.columns:
+        out[c] = out[c].map(local_time if c == "changed_at" else _text)
+    return out.rename(columns=HISTORY_COLUMNS)
 
 
 def excel_bytes(frame: pd.DataFrame) -> bytes:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from lagesbild import presenters
+from lagesbild import calendar, presenters
 from lagesbild.domain.actions import Targets
 from lagesbild.domain.vocab import FOCUS_AREAS, STRATEGIC_AREAS
 from lagesbild.privacy import Policy
@@ -84,9 +84,11 @@ class YearlyFollowUp:
     notes: list[str] = field(default_factory=list)
 
 
-def yearly_follow_up(conn: Connection, year: int, policy: Policy) -> YearlyFollowUp:
-    """The actions that ran in `year`, each with its before/after and verdict (lagesbild.effect)."""
+def yearly_follow_up(conn: Connection, year: int, policy: Policy, today: dt.date | None = None) -> YearlyFollowUp:
+    """The actions that ran in `year`, each with its before/after and verdict (lagesbild.effect).
+    Started: the start lies in the year and not after `today` (default calendar.today())."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    today = today or calendar.today()
     df = actions_q.action_list(conn)
     df = df[actions_q._mask(df, [s <= last and (e is None or e >= first) for s, e in zip(df["start_date"], df["end_date"])])]
     rows = []
@@ -98,7 +100,7 @@ def yearly_follow_up(conn: Connection, year: int, policy: Policy) -> YearlyFollo
                "Fokusområde": ", ".join(FOCUS_AREAS.get(f, f) for f in foci),
                "Period": f"{r['start_date']} – {r['end_date'] or 'tills vidare'}", "Status": r["status_label"],
                "Före": "–", "Efter": "–", "Bedömning": "", "strategic": strategic,
-               "started": first <= r["start_date"] <= last, "finished": r["status"] == "avslutad" and
+               "started": first <= r["start_date"] <= min(last, today) and r["status"] != "planerad", "finished": r["status"] == "avslutad" and
                r["end_date"] is not None and first <= r["end_date"] <= last, "cancelled": r["status"] == "avbruten"}
         if r["status"] == "avbruten":
             row["Bedömning"] = "Avbruten: " + (r["status_reason"] or "")
@@ -117,10 +119,18 @@ def yearly_follow_up(conn: Connection, year: int, policy: Policy) -> YearlyFollo
     return YearlyFollowUp(year, summary, shown.reset_index(drop=True))
 
 
+NO_STRATEGIC_AREA = "Utan strategiskt område"
+
+
 def _summary(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per strategic area; actions whose targets name none get a row of their own (shown
+    only when there are such actions), so that every action of the year is counted somewhere."""
     out = []
-    for code, name in STRATEGIC_AREAS.items():
-        part = table[[code in s for s in table["strategic"]]] if len(table) else table
+    groups = [(name, lambda s, code=code: code in s) for code, name in STRATEGIC_AREAS.items()]
+    if len(table) and not all(table["strategic"].map(len)):
+        groups.append((NO_STRATEGIC_AREA, lambda s: not s))
+    for name, belongs in groups:
+        part = table[[belongs(s) for s in table["strategic"]]] if len(table) else table
         out.append({"Strategiskt område": name, "Insatser under året": len(part),
                     "Startade": int(part["started"].sum()) if len(part) else 0,
                     "Avslutade": int(part["finished"].sum()) if len(part) else 0,

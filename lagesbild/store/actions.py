@@ -41,7 +41,8 @@ def check_free_text(values: dict) -> None:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    """The time a change is stored at: UTC, naive (the pages show it in Swedish local time)."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 def next_key(conn: Connection) -> str:
