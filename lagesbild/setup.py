@@ -71,7 +71,7 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
     category_ids = {(s, c): i for s, c, i in conn.execute(
         select(sc.c.source, sc.c.source_category, sc.c.category_id)) if i is not None}
     import_id = conn.execute(insert(ImportLog.__table__).values(
-        kind=demo_marker.KIND, source=None, file_name=f"demodata (seed {DEMO_SEED})", sha256="-",
+        kind=demo_marker.KIND, source=None, file_name=demo_marker.FILE_NAME, sha256="-",
         imported_at=dt.datetime.now().replace(microsecond=0), imported_by="lagesbild init",
         status="ok", message=f"Genererade demodata {start}–{end}")).inserted_primary_key[0]
     keys = np.random.default_rng(DEMO_SEED)  # the same seed gives the same published numbers

@@ -31,11 +31,26 @@ def test_the_view():
     assert list(view.events.columns) == ["Tid", "Vem (pseudonym)", "Användare", "Organisation", "Händelse",
                                          "Utfall", "Detaljer"]
     assert view.events["Detaljer"].tolist() == ["'=HYPERLINK(\"x\")"]  # neutralised: the table is exported
-    assert view.caption == "1 händelser (nyast först, högst 5 000). Loggen kan bara läggas till, inte ändras."
+    assert view.caption == "1 händelse (nyast först, högst 5 000). Loggen kan bara läggas till, inte ändras."
     assert view.export_what == ("händelseloggen: 2026-11-01–2026-11-18, händelser nedladdning, vem 'lisa', "
                                 "utfall alla")
     assert list(view.users.columns) == ["Pseudonym", "Användare", "Organisation", "Reservroller", "Spärrad",
                                         "Först sedd", "Senast sedd"]
+
+
+def test_plural_and_no_organisation():
+    f = audit.EventFilter()
+    two = pd.concat([EVENTS, EVENTS.assign(organisation=[None])], ignore_index=True)
+    view = granskning.build(two, USERS.assign(organisation=[None]), f)
+    assert view.caption.startswith("2 händelser (nyast först")
+    assert view.events["Organisation"].tolist() == ["vpc", "–"]
+    assert view.users["Organisation"].tolist() == ["–"]
+    assert granskning.build(EVENTS.iloc[:0], USERS, f).caption.startswith("0 händelser ")
+
+
+def test_the_intro_says_server_side_imports_are_in_the_import_log_not_here():
+    assert "demodata som läggs in när databasen skapas" in granskning.INTRO
+    assert "importloggen på Datakällor" in granskning.INTRO
 
 
 def test_the_audit_line_of_a_changed_user():
