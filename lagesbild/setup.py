@@ -46,7 +46,11 @@ def ensure_database(engine: Engine, demo: bool | None = None, today: dt.date | N
                          f"{(get_meta(conn, 'taxonomy_sha256') or '')[:12]})")
         empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
         if empty and demo_marker.wanted(engine, demo):
-            seed_demo(conn, today or dt.date.today())
+            counts = seed_demo(conn, today or dt.date.today())
+            from lagesbild import audit  # the audit trail: a system import, as the taxonomy above
+            audit.record(conn, "system", audit.IMPORT, f"{demo_marker.LABEL} inlagda när databasen skapades "
+                         f"({demo_marker.NOTE}): import {demo_marker.imports(conn)[0]}, "
+                         f"{counts['incidents']} rader")
         elif changed or get_meta(conn, "rebuild_marts") is not None:
             refresh_marts(conn)
         conn.execute(delete(MetaInfo.__table__).where(MetaInfo.key == "rebuild_marts"))

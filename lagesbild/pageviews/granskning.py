@@ -13,9 +13,9 @@ from lagesbild.formatting import number
 
 TITLE = "Granskning"
 INTRO = ("Vem gjorde vad och när: inloggningar, importer, borttagningar, ändringar och nedladdningar. "
-         "Användare och deras roller. Här syns det som personer gör i appen; det som görs på servern "
-         "(demodata som läggs in när databasen skapas, importer från kommandoraden och schemalagda "
-         "hämtningar) syns i importloggen på Datakällor.")
+         "Användare och deras roller. Det som systemet självt gör när databasen skapas (taxonomi, demodata) "
+         "finns med under namnet system; importer från kommandoraden och schemalagda hämtningar syns bara "
+         "i importloggen på Datakällor.")
 ROLES_NOTE = ("Roller kommer i första hand från identitetsleverantörens grupper (data/access/roles.toml). "
               "Här sätts reservroller för den som inte har någon mappad grupp, eller spärras en användare.")
 USER_COLUMNS = {"subject": "Pseudonym", "label": "Användare", "organisation": "Organisation", "roles": "Reservroller",
