@@ -19,6 +19,7 @@ from lagesbild.store.models import ImportLog
 KIND = "demo"          # the import-log kind of the generated data
 LABEL = "Demodata"     # how the app names them (import log, notices, handout, PDF)
 NOTE = "påhittade siffror, genererade av Lägesbild för att visa hur verktyget fungerar"
+FILE_NAME = "Inlagda av Lägesbild (ingen fil)"  # what the import log shows as the demo import's file
 LEGACY_META_KEYS = ("dataset", "demo_period")  # written by older versions; deleted with the demo
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
-from lagesbild import config
+from lagesbild import config, demo_marker
 from lagesbild import formatting as fmt
 from lagesbild.store.models import MartIncidentCombo, FeedState, HousingFigure, ImportLog, MartIncidentWeek
 
@@ -41,6 +41,7 @@ class StreamStatus:
     last_delivery: dt.datetime | None  # the last successful import or fetch
     stale: bool
     missing: list[dt.date]            # starts of complete periods not delivered yet
+    demo: bool = False                # the store holds the generated demo data (nothing to watch)
 
     @property
     def missing_label(self) -> str:
@@ -114,7 +115,10 @@ def _last_delivery(conn: Connection) -> dict[str, dt.datetime]:
                         .where(log.c.status == "ok").group_by(log.c.kind, log.c.source)).all()
     out: dict[str, dt.datetime] = {}
     for kind, source, when in rows:
-        stream = "housing" if kind == "housing" else "polis" if kind == "polisen" else source
+        # The demo is one import without a source (demo_marker): kept under its kind, spread over
+        # the streams it wrote in stream_status.
+        stream = ("housing" if kind == "housing" else "polis" if kind == "polisen"
+                  else demo_marker.KIND if kind == demo_marker.KIND else source)
         if stream and (stream not in out or when > out[stream]):
             out[stream] = when
     for stream, when in _last_fetch(conn).items():
@@ -132,25 +136,38 @@ def stream_status(conn: Connection, today: dt.date, cadence: dict[str, Cadence] 
     """The status of every stream that holds data, in the order of the cadence file."""
     cadence = cadence or load_cadence()
     data, delivery, fetched = _last_data(conn), _last_delivery(conn), _last_fetch(conn)
+    demo_at = delivery.pop(demo_marker.KIND, None)  # the demo's import delivered every stream with data
     out = []
     for stream in [*cadence, *sorted(set(data) - set(cadence))]:
         if stream not in data and stream not in delivery:
             continue
         c = cadence.get(stream) or Cadence(stream, stream, "varje vecka", 168, 336, "week")
         last_data, last_delivery = data.get(stream), delivery.get(stream)
+        if demo_at is not None and stream in data:
+            last_delivery = max(filter(None, [last_delivery, demo_at]))
         through = last_data
         if stream in fetched:  # a fetched feed has delivered everything up to its last fetch
             through = max(filter(None, [last_data, fetched[stream].date() - dt.timedelta(days=1)]))
         age = (today - through).days * 24 if through else None
         stale = age is not None and age > c.stale_after_hours
-        out.append(StreamStatus(c, last_data, last_delivery, stale, missing_periods(through, today, c.period)))
+        out.append(StreamStatus(c, last_data, last_delivery, stale, missing_periods(through, today, c.period),
+                                demo=demo_at is not None))
     return out
+
+
+DEMO_STATUS = f"{demo_marker.LABEL}: bevakas inte"  # generated data: neither late nor current
+
+
+def status_label(s: StreamStatus) -> str:
+    if s.demo:
+        return DEMO_STATUS
+    return "Inaktuell" if s.stale else ("Ej levererat: " + s.missing_label if s.missing else "Aktuell")
 
 
 def freshness_table(statuses: list[StreamStatus]) -> pd.DataFrame:
     rows = [(s.cadence.label, fmt.date(s.last_data) if s.last_data else "–",
              s.last_delivery.strftime("%Y-%m-%d %H:%M") if s.last_delivery else "–", s.cadence.expected,
-             "Inaktuell" if s.stale else ("Ej levererat: " + s.missing_label if s.missing else "Aktuell"))
+             status_label(s))
             for s in statuses]
     return pd.DataFrame(rows, columns=["Källa", "Senaste datum med data", "Senast importerad/hämtad",
                                        "Väntas", "Status"])

@@ -46,7 +46,11 @@ def ensure_database(engine: Engine, demo: bool | None = None, today: dt.date | N
                          f"{(get_meta(conn, 'taxonomy_sha256') or '')[:12]})")
         empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
         if empty and demo_marker.wanted(engine, demo):
-            seed_demo(conn, today or dt.date.today())
+            counts = seed_demo(conn, today or dt.date.today())
+            from lagesbild import audit  # the audit trail: a system import, as the taxonomy above
+            audit.record(conn, "system", audit.IMPORT, f"{demo_marker.LABEL} inlagda när databasen skapades "
+                         f"({demo_marker.NOTE}): import {demo_marker.imports(conn)[0]}, "
+                         f"{counts['incidents']} rader")
         elif changed or get_meta(conn, "rebuild_marts") is not None:
             refresh_marts(conn)
         conn.execute(delete(MetaInfo.__table__).where(MetaInfo.key == "rebuild_marts"))
@@ -71,7 +75,7 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
     category_ids = {(s, c): i for s, c, i in conn.execute(
         select(sc.c.source, sc.c.source_category, sc.c.category_id)) if i is not None}
     import_id = conn.execute(insert(ImportLog.__table__).values(
-        kind=demo_marker.KIND, source=None, file_name=f"demodata (seed {DEMO_SEED})", sha256="-",
+        kind=demo_marker.KIND, source=None, file_name=demo_marker.FILE_NAME, sha256="-",
         imported_at=dt.datetime.now().replace(microsecond=0), imported_by="lagesbild init",
         status="ok", message=f"Genererade demodata {start}–{end}")).inserted_primary_key[0]
     keys = np.random.default_rng(DEMO_SEED)  # the same seed gives the same published numbers

@@ -91,3 +91,26 @@ def test_pages_warn_when_a_source_is_late(tmp_path, monkeypatch, today, warned):
         assert not at.exception
         texts = " ".join(w.value for w in at.warning)
         assert ("Botkyrkabyggen har inte levererat v.\u00a047 2026" in texts) is warned, (page, texts)
+
+
+def test_on_demo_data_every_source_was_delivered_by_the_demo_import_and_nothing_alarms(demo_engine):
+    """The demo is one import without a source: its time is each source's last delivery, and the
+    status says demo data instead of "Inaktuell" (nothing is watched on generated data)."""
+    from sqlalchemy import select
+
+    from lagesbild import demo_marker
+    from lagesbild.store.models import ImportLog
+    with demo_engine.connect() as conn:
+        at = conn.execute(select(ImportLog.imported_at).where(ImportLog.kind == demo_marker.KIND)).scalar_one()
+        statuses = freshness.stream_status(conn, dt.date(2027, 6, 1))  # long after the demo's data end
+    assert statuses and all(s.demo and s.last_delivery == at for s in statuses)
+    table = freshness.freshness_table(statuses)
+    assert set(table["Senast importerad/hämtad"]) == {at.strftime("%Y-%m-%d %H:%M")}
+    assert set(table["Status"]) == {"Demodata: bevakas inte"}
+
+
+def test_real_data_still_say_stale(empty_engine):
+    import_byggen(empty_engine)
+    with empty_engine.connect() as conn:
+        table = freshness.freshness_table(freshness.stream_status(conn, dt.date(2026, 12, 9)))
+    assert table.loc[0, "Status"] == "Inaktuell" and table.loc[0, "Senast importerad/hämtad"] != "–"

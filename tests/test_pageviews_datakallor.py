@@ -35,7 +35,17 @@ def test_import_log_table():
     # A file name or message that starts like a formula is neutralised; no source is "–".
     assert view.log.to_dict(orient="split")["data"] == [
         ["2026-11-10 07:05", "Händelser", "Polisen", "'=cmd.csv", "Avvisad", "12\u00a0000", "0", "0", "rad 2: fel"],
-        ["2026-11-09 12:00", "Demodata", "–", "'-", "Importerad", "3", "3", "0", "ok"]]
+        ["2026-11-09 12:00", "Demodata", "–", "Inlagda av Lägesbild (ingen fil)", "Importerad", "3", "3", "0", "ok"]]
+
+
+def test_the_demo_import_is_named_in_words_not_by_its_seed():
+    from lagesbild import demo_marker
+    log = pd.DataFrame({"imported_at": [dt.datetime(2026, 11, 29, 19, 13)], "kind": [demo_marker.KIND],
+                        "source": [None], "file_name": ["demodata (seed 20171)"], "status": ["ok"],
+                        "rows_read": [3], "rows_accepted": [3], "rows_duplicate": [0], "message": ["ok"]})
+    view = datakallor.build(pd.DataFrame(columns=["source", "n_label", "first", "last", "last_imported"]), log)
+    assert view.log.loc[0, "Fil"] == demo_marker.FILE_NAME == "Inlagda av Lägesbild (ingen fil)"
+    assert not view.log.to_string().count("seed")
 
 
 def test_check_texts():

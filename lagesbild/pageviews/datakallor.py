@@ -75,6 +75,8 @@ def log_table(log: pd.DataFrame) -> pd.DataFrame:
     out = log.copy()
     out["status"] = out["status"].map(STATUSES).fillna(out["status"])
     out["imported_at"] = [_when(v) for v in out["imported_at"]]
+    # The demo's own import: words for its file (older stores wrote a developer's "demodata (seed …)").
+    out["file_name"] = out["file_name"].mask(out["kind"] == demo_marker.KIND, demo_marker.FILE_NAME)
     out["kind"] = out["kind"].map(KIND_LABELS).fillna(out["kind"])
     out["source"] = [SOURCES.get(s, s) if isinstance(s, str) and s else "–" for s in out["source"]]
     for c in ("rows_read", "rows_accepted", "rows_duplicate"):

@@ -9,10 +9,13 @@ import pandas as pd
 
 from lagesbild import audit
 from lagesbild.exports import neutralise_formulas
+from lagesbild.formatting import number
 
 TITLE = "Granskning"
 INTRO = ("Vem gjorde vad och när: inloggningar, importer, borttagningar, ändringar och nedladdningar. "
-         "Användare och deras roller.")
+         "Användare och deras roller. Det som systemet självt gör när databasen skapas (taxonomi, demodata) "
+         "finns med under namnet system; importer från kommandoraden och schemalagda hämtningar syns bara "
+         "i importloggen på Datakällor.")
 ROLES_NOTE = ("Roller kommer i första hand från identitetsleverantörens grupper (data/access/roles.toml). "
               "Här sätts reservroller för den som inte har någon mappad grupp, eller spärras en användare.")
 USER_COLUMNS = {"subject": "Pseudonym", "label": "Användare", "organisation": "Organisation", "roles": "Reservroller",
@@ -42,9 +45,16 @@ def build(events: pd.DataFrame, users: pd.DataFrame, f: audit.EventFilter) -> Gr
     """`events`: data.audit_events(f); `users`: data.users()."""
     what = (f"händelseloggen: {f.start}–{f.end}, händelser {', '.join(f.actions) or 'alla'}, vem '{f.actor}', "
             f"utfall {f.outcome or 'alla'}")
-    return GranskningView(neutralise_formulas(events.rename(columns=audit.COLUMNS)),
-                          f"{len(events)} händelser (nyast först, högst 5 000). Loggen kan bara läggas till, "
-                          "inte ändras.", what, users.rename(columns=USER_COLUMNS))
+    n = len(events)
+    return GranskningView(neutralise_formulas(_no_none(events).rename(columns=audit.COLUMNS)),
+                          f"{number(n)} {'händelse' if n == 1 else 'händelser'} (nyast först, högst 5 000). "
+                          "Loggen kan bara läggas till, inte ändras.", what,
+                          _no_none(users).rename(columns=USER_COLUMNS))
+
+
+def _no_none(frame: pd.DataFrame) -> pd.DataFrame:
+    """No organisation reads "–", not "None"."""
+    return frame.assign(organisation=frame["organisation"].fillna("–")) if "organisation" in frame else frame
 
 
 def saved_detail(subject: str, organisation: str | None, roles: list[str], blocked: bool) -> str:
