@@ -256,7 +256,8 @@ def test_an_analyst_downloads_and_the_download_is_logged(app, browser):
     with page.expect_download(timeout=60_000) as info:
         page.get_by_role("button", name="Ladda ned CSV").click()
     name = info.value.suggested_filename  # says what it is (lagesbild.exports.file_name)
-    assert re.fullmatch(r"lagesbild_utforska_kommundel-x-strategiskt-omrade_\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d_intern_bred_demodata\.csv", name)
+    # "_demodata" only while the module's store still holds the demo (an earlier test may replace it)
+    assert re.fullmatch(r"lagesbild_utforska_kommundel-x-strategiskt-omrade_\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d_intern_bred(_demodata)?\.csv", name)
     context.close()
     downloads = [e for e in _audit(db) if e[0] == "nedladdning"]
     assert downloads and downloads[-1][1:3] == ("ok", "alva@example.se")
