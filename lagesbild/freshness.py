@@ -178,14 +178,19 @@ def warnings(statuses: list[StreamStatus], streams: tuple[str, ...] | None = Non
 
 
 def mark_undelivered(series: pd.DataFrame, grain: str, delivered_through: dt.date | None) -> pd.DataFrame:
-    """Mark the periods of a trend series that end after `delivered_through` as partial, so they
-    are drawn apart (as a period that is not over yet is)."""
+    """Mark the periods of a trend series whose counted days reach past `delivered_through` as
+    partial, so they are drawn apart (as a period that is not over yet is). A series with an `end`
+    column (trends.series: the last day each point counts) is judged by it; otherwise each
+    period's end is its month or quarter's last day."""
     if delivered_through is None or series.empty or "period" not in series:
         return series
-    months = 1 if grain == "month" else 3
-    ends = [(pd.Timestamp(p) + pd.DateOffset(months=months)).date() - dt.timedelta(days=1) for p in series["period"]]
-    return series.assign(partial=series["partial"].astype(bool) | pd.Series(
-        [e > delivered_through for e in ends], index=series.index))
+    if "end" in series:
+        ends = pd.to_datetime(series["end"]).dt.date
+    else:
+        months = 1 if grain == "month" else 3
+        ends = pd.Series([(pd.Timestamp(p) + pd.DateOffset(months=months)).date() - dt.timedelta(days=1)
+                          for p in series["period"]], index=series.index)
+    return series.assign(partial=series["partial"].astype(bool) | (ends > delivered_through))
 
 
 def delivered_through(statuses: list[StreamStatus], today: dt.date) -> dt.date | None:

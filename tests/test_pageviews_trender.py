@@ -5,6 +5,7 @@ import datetime as dt
 
 import pandas as pd
 
+from lagesbild import freshness
 from lagesbild.pageviews import trender
 from lagesbild.privacy import Policy
 
@@ -72,7 +73,7 @@ def test_reference_asked_for_with_counts_says_why_not():
 
 
 def test_undelivered_days_are_drawn_apart_and_empty_selection_warns():
-    marked = trender.mark_undelivered(points(), D(2026, 10, 20))
+    marked = freshness.mark_undelivered(points(), "month", D(2026, 10, 20))  # the one rule, by each point's `end`
     assert list(marked["partial"]) == [True, True, True]
     empty = points().assign(n=0.0, value=0.0)
     view = trender.build(empty, years().iloc[:0], grain="month", split="none", measure="count", policy=Policy())

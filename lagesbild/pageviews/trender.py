@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from lagesbild import figures, presenters
+from lagesbild import figures, freshness, presenters
 from lagesbild.privacy import Policy
 from lagesbild.queries.trends import ROLLING
 
@@ -43,14 +43,6 @@ def reference_available(measure: str, areas: tuple[str, ...]) -> tuple[bool, str
     return True, "Hela kommunen med samma källor och kategorier, per 1 000 invånare, på samma axel."
 
 
-def mark_undelivered(points: pd.DataFrame, delivered_through: dt.date | None) -> pd.DataFrame:
-    """Periods whose counted days reach past what every source has delivered are drawn apart too."""
-    if delivered_through is None or points.empty:
-        return points
-    return points.assign(partial=points["partial"].astype(bool) | (pd.to_datetime(points["end"]).dt.date
-                                                                    > delivered_through))
-
-
 def build(points: pd.DataFrame, years: pd.DataFrame, *, grain: str, split: str, measure: str, policy: Policy,
           delivered_through: dt.date | None = None, bands: pd.DataFrame | None = None,
           reference: bool = False, areas: tuple[str, ...] = ()) -> TrenderView:
@@ -60,7 +52,7 @@ def build(points: pd.DataFrame, years: pd.DataFrame, *, grain: str, split: str, 
     year_view = _years(years, year_split, measure)
     if points.empty or (points["n"].fillna(0).sum() == 0 and not points["suppressed"].any()):
         return TrenderView(EMPTY, None, "", None, *year_view)
-    shown = presenters.with_split_labels(mark_undelivered(points, delivered_through), split)
+    shown = presenters.with_split_labels(freshness.mark_undelivered(points, grain, delivered_through), split)
     decimals = 0 if measure == "count" else 2
     fig = figures.trend_lines(shown, grain, VALUE_NAMES[measure], decimals=decimals, bands=bands)
     ly = ("prickad: samma ISO-vecka året innan" if grain == "week"
@@ -74,8 +66,8 @@ def build(points: pd.DataFrame, years: pd.DataFrame, *, grain: str, split: str, 
                      "eller alla källor har inte levererat den)")
     if bands is not None and len(bands):
         notes.append("färgade band: insatser från start till slut (sidan Insatser)")
-    rule = (f"Varje punkt räknar bara urvalets dagar, så summan av punkterna är urvalets antal "
-            f"(som på Översikt).")
+    rule = ("Varje punkt räknar bara urvalets dagar, så summan av punkterna är urvalets antal "
+            "(som på Översikt).")
     caption = "; ".join(notes) + ". " + rule + " " + presenters.privacy_note(policy)
     reference_note = None
     if reference and not drawn:
