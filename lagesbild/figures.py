@@ -5,6 +5,7 @@ hidden (suppressed) values as "<k" text instead of a bar or a point.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -15,14 +16,27 @@ STRATEGIC_COLORS = {"Trygghetsskapande": "#2a9d8f", "Brottsförebyggande": "#1b6
                     "Våldsförebyggande": "#b8336a", "Brottsbekämpande insatser": "#6c5b9e"}
 
 
+def layout(title: str | None = None, height: int = 420, **extra) -> dict:
+    """The common layout of every chart as a dict (Swedish separators, large type, legend on top),
+    with `extra` layout properties merged in (xaxis/yaxis merged key by key)."""
+    out = dict(separators=", ", template="plotly_white", height=height,
+               font=dict(size=15), title=dict(text=title, font=dict(size=18)) if title else None,
+               margin=dict(l=10, r=10, t=50 if title else 20, b=10),
+               legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
+               hoverlabel=dict(font_size=14),
+               xaxis=dict(separatethousands=True), yaxis=dict(separatethousands=True))
+    for key, value in extra.items():
+        out[key] = {**out[key], **value} if key in ("xaxis", "yaxis") else value
+    return out
+
+
 def base_layout(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
-    fig.update_layout(separators=", ", template="plotly_white", height=height,
-                      font=dict(size=15), title=dict(text=title, font=dict(size=18)) if title else None,
-                      margin=dict(l=10, r=10, t=50 if title else 20, b=10),
-                      legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
-                      hoverlabel=dict(font_size=14))
-    fig.update_xaxes(separatethousands=True)
-    fig.update_yaxes(separatethousands=True)
+    """`layout` applied to a figure built trace by trace (one update, every x and y axis)."""
+    common = layout(title, height)
+    xaxis, yaxis = common.pop("xaxis"), common.pop("yaxis")
+    fig.update_layout(**common)
+    fig.update_xaxes(**xaxis)
+    fig.update_yaxes(**yaxis)
     return fig
 
 
@@ -87,9 +101,10 @@ def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0
 
     A period that is not over yet or only partly in the selection (`partial`) is drawn as a hollow
     marker off the line, so an incomplete month does not look like a sudden drop. `bands`: action
-    periods to mark (action_bands).
+    periods to mark (band_shapes). The figure is built in one go from its traces and layout (plotly
+    validates each property once; adding trace by trace cost 0.1 s for 16 traces).
     """
-    fig = go.Figure()
+    traces = []
     single = df["split_label"].nunique() == 1
     # The strategic areas in their canonical order (as the KPIs), other splits as they come.
     names = list(dict.fromkeys(df["split_label"]))
@@ -97,49 +112,52 @@ def trend_lines(df: pd.DataFrame, grain: str, value_name: str, decimals: int = 0
     for i, split in enumerate(names):
         part = df[df["split_label"] == split]
         color = STRATEGIC_COLORS.get(split, PALETTE[i % len(PALETTE)])
-        labels = [period_label(p, grain) for p in part["period"]]
+        periods = list(part["period"])
+        labels = [period_label(p, grain) for p in periods]
         shown = [lab if pd.isna(v) else fmt.number(v, decimals) for v, lab in zip(part["value"], part["n_label"])]
-        partial = part["partial"].to_numpy(dtype=bool) if "partial" in part else [False] * len(part)
-        whole = ~pd.Series(partial, index=part.index)
+        whole = ~part["partial"].to_numpy(dtype=bool) if "partial" in part else [True] * len(part)
         custom = list(zip(labels, shown))
-        fig.add_trace(go.Scatter(x=part["period"][whole], y=part["value"][whole], mode="lines+markers", name=split,
-                                 line=dict(color=color, width=3), legendgroup=split,
-                                 customdata=[c for c, w in zip(custom, whole) if w],
-                                 hovertemplate="%{customdata[0]}<br>" + split + ": %{customdata[1]}<extra></extra>"))
-        if (~whole).any():
-            fig.add_trace(go.Scatter(x=part["period"][~whole], y=part["value"][~whole], mode="markers",
-                                     name=f"{split} – del av period", legendgroup=split, showlegend=False,
-                                     marker=dict(color="white", size=10, line=dict(color=color, width=2)),
-                                     customdata=[c for c, w in zip(custom, whole) if not w],
-                                     hovertemplate="%{customdata[0]} (ofullständig)<br>" + split
-                                     + ": %{customdata[1]}<extra></extra>"))
+
+        def pick(values, keep=True):
+            return [v for v, w in zip(values, whole) if w == keep]
+
+        def numbers(values, keep=True):
+            return np.asarray(pick(values, keep), dtype="float64")
+        traces.append(dict(type="scatter", x=pick(periods), y=numbers(part["value"]), mode="lines+markers", name=split,
+                           line=dict(color=color, width=3), legendgroup=split, customdata=pick(custom),
+                           hovertemplate="%{customdata[0]}<br>" + split + ": %{customdata[1]}<extra></extra>"))
+        if not all(whole):
+            traces.append(dict(type="scatter", x=pick(periods, False), y=numbers(part["value"], False), mode="markers",
+                               name=f"{split} – del av period", legendgroup=split, showlegend=False,
+                               marker=dict(color="white", size=10, line=dict(color=color, width=2)),
+                               customdata=pick(custom, False),
+                               hovertemplate="%{customdata[0]} (ofullständig)<br>" + split
+                               + ": %{customdata[1]}<extra></extra>"))
         if show_rolling:
-            fig.add_trace(go.Scatter(x=part["period"][whole], y=part["rolling"][whole], mode="lines",
-                                     name=f"{split} – glidande medel", legendgroup=split,
-                                     line=dict(color=color, dash="dash", width=2), hoverinfo="skip",
-                                     showlegend=single))
+            traces.append(dict(type="scatter", x=pick(periods), y=numbers(part["rolling"]), mode="lines",
+                               name=f"{split} – glidande medel", legendgroup=split,
+                               line=dict(color=color, dash="dash", width=2), hoverinfo="skip", showlegend=single))
         if show_last_year:
             # Whole periods only, as the rolling mean: last year's value of a partial period counts
             # only its days too, and a line through it would look like a sudden jump.
-            fig.add_trace(go.Scatter(x=part["period"][whole], y=part["value_ly"][whole], mode="lines", legendgroup=split,
-                                     name=f"{split} – föregående år", line=dict(color=color, dash="dot", width=1.5),
-                                     opacity=0.6, hoverinfo="skip", showlegend=single))
+            traces.append(dict(type="scatter", x=pick(periods), y=numbers(part["value_ly"]), mode="lines",
+                               legendgroup=split, name=f"{split} – föregående år",
+                               line=dict(color=color, dash="dot", width=1.5), opacity=0.6, hoverinfo="skip",
+                               showlegend=single))
         if "reference" in part and part["reference"].notna().any():
             ref = [fmt.number(v, decimals) if pd.notna(v) else "–" for v in part["reference"]]
             # Every point, the partial ones too: the kommun's value counts the same days.
-            fig.add_trace(go.Scatter(x=part["period"], y=part["reference"], mode="lines",
-                                     name=f"{split} – {reference_name}", legendgroup=split,
-                                     line=dict(color=color, dash="longdash", width=1.5), opacity=0.8,
-                                     customdata=list(zip(labels, ref)),
-                                     hovertemplate="%{customdata[0]}<br>" + split + f", {reference_name}: "
-                                     + "%{customdata[1]}<extra></extra>"))
-    periods = sorted(df["period"].unique())
-    tickvals, ticktext = _period_ticks(periods, grain)
-    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext)
-    fig.update_yaxes(title=value_name, rangemode="tozero")
-    if bands is not None and len(bands):
-        action_bands(fig, bands)
-    return base_layout(fig, None, height=460)
+            traces.append(dict(type="scatter", x=periods, y=part["reference"].to_numpy(dtype="float64"), mode="lines",
+                               name=f"{split} – {reference_name}", legendgroup=split,
+                               line=dict(color=color, dash="longdash", width=1.5), opacity=0.8,
+                               customdata=list(zip(labels, ref)),
+                               hovertemplate="%{customdata[0]}<br>" + split + f", {reference_name}: "
+                               + "%{customdata[1]}<extra></extra>"))
+    tickvals, ticktext = _period_ticks(sorted(df["period"].unique()), grain)
+    shapes, notes = band_shapes(bands) if bands is not None and len(bands) else ([], [])
+    return go.Figure(data=traces, layout=layout(
+        None, 460, xaxis=dict(tickvals=tickvals, ticktext=ticktext),
+        yaxis=dict(title=dict(text=value_name), rangemode="tozero"), shapes=shapes, annotations=notes))
 
 
 def grouped_bars(df: pd.DataFrame, x: str, color: str | None, value_name: str,
@@ -263,15 +281,27 @@ def explore_chart(long: pd.DataFrame, rows: list[str], cols: list[str]) -> go.Fi
 BAND_COLORS = ["#f4a261", "#90be6d", "#8ecae6", "#cdb4db", "#ffd166", "#a3c4bc"]
 
 
-def action_bands(fig: go.Figure, bands: pd.DataFrame, max_labels: int = 8) -> go.Figure:
-    """Mark action periods on a time axis: one labelled band (plotly vrect) from start to end per row
-    of `bands` (columns start, end, label). Returns the same figure. With more than `max_labels`
-    bands the labels are left to the hover text of the table beside the chart."""
+def band_shapes(bands: pd.DataFrame, max_labels: int = 8) -> tuple[list[dict], list[dict]]:
+    """Action periods on a time axis: (shapes, annotations) for one labelled band from start to end
+    per row of `bands` (columns start, end, label), as plotly's add_vrect draws them. With more than
+    `max_labels` bands the labels are left to the hover text of the table beside the chart."""
+    shapes, notes = [], []
     for i, b in enumerate(bands.itertuples(index=False)):
-        fig.add_vrect(x0=pd.Timestamp(b.start), x1=pd.Timestamp(b.end), fillcolor=BAND_COLORS[i % len(BAND_COLORS)],
-                      opacity=0.22, line_width=0, layer="below",
-                      annotation_text=b.label if len(bands) <= max_labels else None,
-                      annotation_position="bottom left" if i % 2 else "top left", annotation=dict(font_size=11))
+        x0, x1 = pd.Timestamp(b.start), pd.Timestamp(b.end)
+        shapes.append(dict(type="rect", xref="x", yref="y domain", x0=x0, x1=x1, y0=0, y1=1,
+                           fillcolor=BAND_COLORS[i % len(BAND_COLORS)], opacity=0.22, line=dict(width=0),
+                           layer="below"))
+        if len(bands) <= max_labels:
+            top = i % 2 == 0
+            notes.append(dict(text=b.label, x=x0, xref="x", xanchor="left", y=1 if top else 0, yref="y domain",
+                              yanchor="top" if top else "bottom", showarrow=False, font=dict(size=11)))
+    return shapes, notes
+
+
+def action_bands(fig: go.Figure, bands: pd.DataFrame, max_labels: int = 8) -> go.Figure:
+    """band_shapes added to a figure; returns the same figure."""
+    shapes, notes = band_shapes(bands, max_labels)
+    fig.update_layout(shapes=list(fig.layout.shapes) + shapes, annotations=list(fig.layout.annotations) + notes)
     return fig
 
 

@@ -18,7 +18,6 @@ period / its table.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import Connection, Integer, and_, case, cast, extract, func, literal_column, or_, select
@@ -168,20 +167,30 @@ def _period_column(dim: str, month):
 
 # Up to this many weeks a period is summed from its weekly rows (about one row per combination and
 # week) rather than from two running totals per combination: an index lookup costs about as much
-# as reading 2 weekly rows on SQLite and 15 on PostgreSQL (measured at 3 000 combinations).
+# as reading 2 weekly rows on SQLite and 15 on PostgreSQL (measured at 3 000 combinations). Several
+# periods: their weeks against half as many per distinct cut (a trend's partial months, a week
+# and the same week a year earlier).
 FEW_WEEKS = {"sqlite": 4, "postgresql": 26}
 
 
-def _few_weeks(conn: Connection, first: dt.date, last: dt.date) -> bool:
-    return (last - first).days // 7 + 1 <= FEW_WEEKS.get(conn.dialect.name, 0)
+def _few_weeks(conn: Connection, bounds: list[tuple[dt.date, dt.date]], cuts: int) -> bool:
+    weeks = len(_weeks_of(bounds))
+    return weeks <= FEW_WEEKS.get(conn.dialect.name, 0) * max(cuts, 2) / 2
+
+
+def _weeks_of(bounds: list[tuple[dt.date, dt.date]]) -> list[dt.date]:
+    """The Mondays of the whole weeks first..last of each of `bounds`."""
+    return sorted({a + dt.timedelta(weeks=w) for a, b in bounds for w in range((b - a).days // 7 + 1)})
 
 
 def _weekly_rows(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.date]]):
-    """The weekly rows from the first period's start to the last one's end, and per period an
-    expression that is a row's count (and one that is its key sum) inside the period, 0 outside."""
+    """The weekly rows of the periods' weeks, and per period an expression that is a row's count
+    (and one that is its key sum) inside the period, 0 outside."""
     t = week_t
-    conds = [t.c.week_start >= min(a for a, _ in bounds), t.c.week_start <= max(b for _, b in bounds),
-             t.c.n > 0, *_filter_conditions(conn, f, t)]
+    weeks = _weeks_of(bounds)
+    within = (t.c.week_start.between(weeks[0], weeks[-1]) if len(weeks) == (weeks[-1] - weeks[0]).days // 7 + 1
+              else t.c.week_start.in_(weeks))
+    conds = [within, t.c.n > 0, *_filter_conditions(conn, f, t)]
     rows = select(t.c.area_id, t.c.category_id, t.c.source, t.c.week_start, t.c.n, t.c.ksum) \
         .where(*conds).subquery("weeks")
     ns = [case((rows.c.week_start.between(a, b), rows.c.n), else_=0) for a, b in bounds]
@@ -282,20 +291,33 @@ def _split(unit: str, start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.d
     return core, edges
 
 
-@dataclass(frozen=True)
 class PeriodCounts:
     """True counts of exact date periods side by side, for the query layer's own arithmetic
     (publish before anything leaves it): `table` holds the columns of `by`, then per period i
     n{i} (events, int), ksum_{i} (their key sum, int) and s{i} (a person-related category among
-    them, bool); one row per key with events in any period, ordered by `by`."""
+    them, bool); one row per key with events in any period, ordered by `by`.
 
-    by: tuple[str, ...]
-    periods: tuple[tuple[dt.date, dt.date], ...]
-    table: pd.DataFrame
+    A breakdown with a time dimension is counted period by period (`long`, one frame each) and
+    put side by side only when `table` is read: trends read the periods one at a time."""
+
+    def __init__(self, by: tuple[str, ...], periods, table: pd.DataFrame | None = None,
+                 long: list[pd.DataFrame] | None = None):
+        if (table is None) == (long is None):
+            raise ValueError("PeriodCounts needs either the table or the long frames")
+        self.by, self.periods = tuple(by), tuple(periods)
+        self._table, self._long = table, long
+
+    @property
+    def table(self) -> pd.DataFrame:
+        if self._table is None:
+            self._table = _wide(self._long, self.by)
+        return self._table
 
     def period(self, i: int) -> pd.DataFrame:
         """Period i alone (columns by, n, ksum, sensitive): the keys with events in it (with no
         `by`, one row, also when it is 0)."""
+        if self._long is not None:
+            return self._long[i].copy()
         df = self.table[[*self.by, f"n{i}", key_column(i), f"s{i}"]].set_axis(
             [*self.by, "n", KEY_COLUMN, "sensitive"], axis=1)
         if self.by:
@@ -312,13 +334,27 @@ def _columns(count: int) -> tuple[list[str], list[str], list[str]]:
     return [f"n{i}" for i in range(count)], [key_column(i) for i in range(count)], [f"s{i}" for i in range(count)]
 
 
+def _int_column(col: pd.Series) -> pd.Series:
+    """Counts and key sums as int64, 0 for none (key sums exceed a float's 53 bits: no float detour
+    where the store gave integers)."""
+    if col.dtype == "int64":
+        return col
+    return (col.fillna(0) if col.hasnans else col).astype("int64")
+
+
+def _bool_column(col: pd.Series) -> pd.Series:
+    if col.dtype == bool:
+        return col
+    if col.dtype.kind in "iuf":
+        return (col.fillna(0) if col.hasnans else col).astype(bool)
+    return col.astype("boolean").fillna(False).astype(bool)
+
+
 def _typed(table: pd.DataFrame, count: int) -> pd.DataFrame:
     ns, ks, ss = _columns(count)
-    for c in ns + ks:
-        table[c] = table[c].fillna(0).astype("int64") if c in table else 0
-    for c in ss:
-        table[c] = table[c].astype("boolean").fillna(False).astype(bool) if c in table else False
-    return table
+    typed = {c: (_int_column(table[c]) if c in table else 0) for c in ns + ks}
+    typed.update({c: (_bool_column(table[c]) if c in table else False) for c in ss})
+    return table.assign(**typed)
 
 
 def period_counts(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> PeriodCounts:
@@ -337,10 +373,8 @@ def period_counts(conn: Connection, f: Filters, periods, by: tuple[str, ...]) ->
         raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
     grain_for(by)  # refuses weeks with months
     if set(by) & set(TIME_DIMS):
-        table = _wide(_sliced(conn, f, periods, by), by)
-    else:
-        table = _exact_table(conn, f, periods, by)
-    return PeriodCounts(by, periods, table)
+        return PeriodCounts(by, periods, long=_sliced(conn, f, periods, by))
+    return PeriodCounts(by, periods, table=_exact_table(conn, f, periods, by))
 
 
 def _wide(frames: list[pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
@@ -420,7 +454,7 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
     sundays = [d for d in cuts if d.weekday() == 6]
     month_ends = [d for d in cuts if d.weekday() != 6]
     base = None
-    if not month_ends and _few_weeks(conn, cuts[0] + dt.timedelta(days=1), cuts[-1]):
+    if not month_ends and _few_weeks(conn, bounds, len(cuts)):
         t, ns, ks = _weekly_rows(conn, f, bounds)
     else:
         totals = [running_total(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, d).label(f"c{i}")
@@ -525,52 +559,86 @@ def _time_value(dim: str, unit_start: dt.date):
 
 
 def _sliced(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> list[pd.DataFrame]:
-    """Periods by `by` with a time dimension (long frames: by, n, ksum, sensitive): their whole
-    weeks or months from the mart, their partial first and last week/month from one period_counts
-    without the time dimension (one read of the incident rows for all of them)."""
+    """Periods by `by` with a time dimension (long frames: by, n, ksum, sensitive, ordered by
+    `by`): their whole weeks or months from the mart, their partial first and last week/month
+    from one period_counts without the time dimension (one read of the incident rows for all)."""
     unit = grain_for(by)
     rest = tuple(d for d in by if d not in TIME_DIMS)
-    frames, edges = [], []
+    columns = [*by, "n", KEY_COLUMN, "sensitive"]
+    wholes, edges = [], []
     for i, (start, end) in enumerate(periods):
         parts = units(unit, start, end)
         whole = [(u, s, e) for u, s, e in parts if s == u and e == _unit_end(unit, u)]
         edges += [(i, u, s, e) for u, s, e in parts if (u, s, e) not in whole]
-        df = pd.DataFrame(columns=[*by, "n", KEY_COLUMN, "sensitive"])
-        if whole:
-            query = counts_query(conn, f.with_period(whole[0][1], whole[-1][2]), by, unit).limit(row_limit() + 1)
-            df = frame(conn.execute(query), [*by, "n", KEY_COLUMN, "sensitive"])
-            if len(df) > row_limit():
-                raise too_many_rows()
-            for d in ("week", "month"):
-                if d in by and len(df):
-                    df[d] = pd.to_datetime(df[d]).dt.date
-        frames.append([df] if len(df) else [])
+        wholes.append(whole)
+    frames: list[list[pd.DataFrame]] = [[] for _ in periods]
+    for i, df in _whole_units(conn, f, wholes, by, unit).items():
+        frames[i].append(df)
     if edges:
         slices = period_counts(conn, f, [(s, e) for _, _, s, e in edges], rest)
         for j, (i, u, _, _) in enumerate(edges):
             df = slices.period(j)
             df = df[df["n"] > 0]
             if len(df):
-                frames[i].append(df.assign(**{d: _time_value(d, u) for d in by if d in TIME_DIMS})
-                                 [[*by, "n", KEY_COLUMN, "sensitive"]])
+                frames[i].append(df.assign(**{d: _time_value(d, u) for d in by if d in TIME_DIMS})[columns])
     out = []
     for parts in frames:
         if not parts:
-            out.append(_typed_long(pd.DataFrame(columns=[*by, "n", KEY_COLUMN, "sensitive"])))
+            out.append(_typed_long(pd.DataFrame(columns=columns)))
             continue
-        df = _typed_long(pd.concat(parts, ignore_index=True))
-        if len(parts) > 1:  # a quarter or year made of whole months and a partial one
+        df = _typed_long(pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0])
+        if len(parts) > 1 and set(by) & {"quarter", "year"}:  # a quarter or year of whole and partial months
             df = df.groupby(list(by), sort=True, dropna=False).agg(
                 n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max")).reset_index()
-        out.append(df.sort_values(list(by), kind="stable").reset_index(drop=True))
+        if len(parts) > 1:
+            df = df.sort_values(list(by), kind="stable")
+        out.append(df.reset_index(drop=True))
+    return out
+
+
+def _whole_units(conn: Connection, f: Filters, wholes: list[list], by: tuple[str, ...],
+                 unit: str) -> dict[int, pd.DataFrame]:
+    """The mart's rows of each period's whole weeks/months (period index -> long frame, ordered
+    by `by`). With the week or month itself in `by`, one query over all the periods' units, each
+    row then given to the periods that hold its unit (trends ask for a selection, the weeks before
+    it and a year earlier: overlapping ranges); with quarter or year, one query per period."""
+    columns = [*by, "n", KEY_COLUMN, "sensitive"]
+    asked = {i: w for i, w in enumerate(wholes) if w}
+    if not asked:
+        return {}
+    if unit in by and len(asked) > 1:
+        first = min(w[0][1] for w in asked.values())
+        last = max(w[-1][2] for w in asked.values())
+        limit = row_limit() * len(asked)
+        df = frame(conn.execute(counts_query(conn, f.with_period(first, last), by, unit).limit(limit + 1)), columns)
+        if len(df) > limit:
+            raise too_many_rows()
+        df[unit] = pd.to_datetime(df[unit]).dt.date
+        out = {}
+        for i, whole in asked.items():
+            part = df[df[unit].isin({u for u, _, _ in whole})]
+            if len(part) > row_limit():
+                raise too_many_rows()
+            if len(part):
+                out[i] = part.reset_index(drop=True)
+        return out
+    out = {}
+    for i, whole in asked.items():
+        query = counts_query(conn, f.with_period(whole[0][1], whole[-1][2]), by, unit).limit(row_limit() + 1)
+        df = frame(conn.execute(query), columns)
+        if len(df) > row_limit():
+            raise too_many_rows()
+        for d in ("week", "month"):
+            if d in by and len(df):
+                df[d] = pd.to_datetime(df[d]).dt.date
+        if len(df):
+            out[i] = df
     return out
 
 
 def _typed_long(df: pd.DataFrame) -> pd.DataFrame:
-    df["n"] = df["n"].fillna(0).astype("int64")
-    df[KEY_COLUMN] = df[KEY_COLUMN].fillna(0).astype("int64")
-    df["sensitive"] = df["sensitive"].astype("boolean").fillna(False).astype(bool)
-    return df
+    return df.assign(n=_int_column(df["n"]), **{KEY_COLUMN: _int_column(df[KEY_COLUMN])},
+                     sensitive=_bool_column(df["sensitive"]))
 
 
 def raw_counts(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None) -> pd.DataFrame:

@@ -77,58 +77,43 @@ def _periods(f: Filters, grain: str) -> list[tuple[dt.date, dt.date]]:
     return [(f.start, f.end), (back, first - dt.timedelta(days=1)), last_year]
 
 
-def _published(conn: Connection, f: Filters, grain: str, split: str | None, policy: Policy) -> list[pd.DataFrame]:
-    """Published counts per period (and split) of the selection, of the periods before it and of
-    the selection a year earlier: frames with period, split, n, n_label, suppressed."""
-    dim = "week" if grain == "week" else "month"
-    by = (dim,) + ((split,) if split else ())
-    counted = period_counts(conn, f, _periods(f, grain), by)
-    out = []
-    for i in range(3):
-        raw = counted.period(i)
-        raw["period"] = [_key(grain, v) for v in raw[dim]]
-        raw["split"] = raw[split] if split else "Alla"
-        agg = raw.groupby(["period", "split"]).agg(n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")},
-                                                   sensitive=("sensitive", "max")).reset_index()
-        out.append(agg)
-    return out
-
-
-def _complete(agg: pd.DataFrame, periods: list[dt.date], splits: list, sens: pd.Series) -> pd.DataFrame:
-    """Every period × split, zero where there were no events (so lines do not skip them)."""
-    grid = pd.MultiIndex.from_product([periods, splits], names=["period", "split"])
-    out = agg.set_index(["period", "split"]).reindex(grid).reset_index()
-    out["sensitive"] = out["sensitive"].astype("boolean").fillna(out["split"].map(sens).astype("boolean")) \
-        .fillna(False).astype(bool)
-    out["n"] = out["n"].fillna(0).astype("int64")
-    out[KEY_COLUMN] = out[KEY_COLUMN].fillna(0).astype("int64")
-    return out
-
-
 def _period_keys(grain: str, start: dt.date, end: dt.date) -> list[dt.date]:
     return list(dict.fromkeys(_key(grain, u) for u, _, _ in units(_unit(grain), start, end))) if start <= end else []
 
 
 def _values(conn: Connection, f: Filters, grain: str, split: str | None, measure: str, policy: Policy,
-            splits: list | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(the selection's periods, the periods before it and a year earlier): published, with `value`."""
-    sel, before, last_year = _published(conn, f, grain, split, policy)
+            splits: list | None = None) -> pd.DataFrame:
+    """Every period × split of the selection (part 0), of the periods before it for the rolling
+    mean (part 1) and of the selection a year earlier (part 2): published (n, n_label,
+    suppressed), zero where there were no events (so lines do not skip them), with `value`.
+    One period_counts for the three, one grid, one publish."""
+    dim = _unit(grain)
     periods = _periods(f, grain)
-    splits = splits if splits is not None else sorted(set(sel["split"]) | set(before["split"]) | set(last_year["split"]))
-    sens = pd.concat([sel, before, last_year]).groupby("split")["sensitive"].max() if splits else pd.Series(dtype=bool)
-    frames = []
-    for agg, (a, b) in zip((sel, before, last_year), periods):
-        full = publish(_complete(agg, _period_keys(grain, a, b), splits, sens), policy)
-        frames.append(full.assign(part=len(frames)))
-    shown = pd.concat(frames, ignore_index=True)
+    counted = period_counts(conn, f, periods, (dim,) + ((split,) if split else ()))
+    long = pd.concat([counted.period(i).assign(part=i) for i in range(len(periods))], ignore_index=True)
+    long["period"] = long[dim].map({u: _key(grain, u) for u in set(long[dim])})
+    long["split"] = long[split] if split else "Alla"
+    agg = long.groupby(["part", "period", "split"]).agg(
+        n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max"))
+    splits = splits if splits is not None else sorted(set(agg.index.get_level_values("split")))
+    sens = agg.groupby(level="split")["sensitive"].max()
+    grid = pd.MultiIndex.from_tuples(
+        [(i, p, s_) for i, (a, b) in enumerate(periods) for p in _period_keys(grain, a, b) for s_ in splits],
+        names=["part", "period", "split"])
+    full = agg.reindex(grid).reset_index()
+    full["sensitive"] = full["sensitive"].astype("boolean").fillna(full["split"].map(sens).astype("boolean")) \
+        .fillna(False).astype(bool)
+    full["n"] = full["n"].fillna(0).astype("int64")
+    full[KEY_COLUMN] = full[KEY_COLUMN].fillna(0).astype("int64")
+    shown = publish(full, policy)
     if measure == "rate":
-        years = {p.year for p in shown["period"]}
+        years = sorted({p.year for p in shown["period"]})
         pops = {y: selection_population(conn, f.areas, y) for y in years}
         shown["value"] = [n / pops[p.year] * 1000 if pops[p.year] else float("nan")
                           for n, p in zip(shown["n"], shown["period"])]
     else:
         shown["value"] = shown["n"].astype("float64")
-    return shown[shown["part"] == 0].drop(columns="part"), shown[shown["part"] > 0]
+    return shown
 
 
 def series(conn: Connection, f: Filters, grain: str, split: str | None, measure: str,
@@ -143,30 +128,33 @@ def series(conn: Connection, f: Filters, grain: str, split: str | None, measure:
     """
     if grain not in GRAINS:
         raise ValueError(grain)
-    sel, other = _values(conn, f, grain, split, measure, policy)
+    values = _values(conn, f, grain, split, measure, policy)
+    sel = values[values["part"] == 0]
     if sel.empty or (sel["n"].fillna(0).sum() == 0 and not sel["suppressed"].any()):
         return pd.DataFrame(columns=COLUMNS)
     splits = sorted(set(sel["split"]))
-    before = other[other["part"] == 1]
-    last_year = other[other["part"] == 2]
-    shown = pd.concat([before, sel.assign(part=0)], ignore_index=True).sort_values(["split", "period"])
-    shown["rolling"] = shown.groupby("split")["value"].transform(
-        lambda s: s.rolling(ROLLING[grain], min_periods=ROLLING[grain]).mean())
+    # The rolling mean runs over the periods before the selection and the selection, per split.
+    shown = values[values["part"] < 2].sort_values(["split", "period"], kind="stable")
+    window = ROLLING[grain]
+    shown["rolling"] = (shown.groupby("split", sort=False)["value"].rolling(window, min_periods=window).mean()
+                        .reset_index(level=0, drop=True))
     shown = shown[shown["part"] == 0].drop(columns="part")
+    last_year = values[values["part"] == 2]
     ly = last_year[["split", "period", "value"]].assign(period=[_year_on(p, grain) for p in last_year["period"]])
     ly = ly.dropna(subset=["period"]).rename(columns={"value": "value_ly"})
     shown = shown.merge(ly, on=["split", "period"], how="left")
-    shown["end"] = [min(_period_end(grain, p), f.end) for p in shown["period"]]
-    shown["partial"] = [p < f.start or _period_end(grain, p) > f.end for p in shown["period"]]
+    ends = {p: _period_end(grain, p) for p in set(shown["period"])}
+    shown["end"] = [min(ends[p], f.end) for p in shown["period"]]
+    shown["partial"] = [p < f.start or ends[p] > f.end for p in shown["period"]]
     if reference and measure == "rate" and f.areas:
-        ref, _ = _values(conn, replace(f, areas=()), grain, split, measure, policy, splits=splits)
-        ref = ref[["split", "period", "value", "n_label"]].rename(columns={"value": "reference",
-                                                                          "n_label": "reference_label"})
+        ref = _values(conn, replace(f, areas=()), grain, split, measure, policy, splits=splits)
+        ref = ref[ref["part"] == 0][["split", "period", "value", "n_label"]].rename(
+            columns={"value": "reference", "n_label": "reference_label"})
         shown = shown.merge(ref, on=["split", "period"], how="left")
     else:
         shown["reference"], shown["reference_label"] = float("nan"), None
     shown = shown.sort_values(["split", "period"]).reset_index(drop=True)
-    return shown[[c for c in COLUMNS]]
+    return shown[COLUMNS]
 
 
 def _same_day(end: dt.date, year: int) -> dt.date:
