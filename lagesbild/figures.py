@@ -54,17 +54,30 @@ PROJECTOR_SIZE = 20         # px of every text in a projector figure (ticks, leg
 def projector_layout(fig: go.Figure, size: int = PROJECTOR_SIZE) -> go.Figure:
     """The same figure for a projector at 1920×1080: every text (axis ticks and titles, legend,
     colour bar, cell texts, annotations) at least `size` px and near black, grid lines darker.
-    Applied by a page's view builder after the figure is built; returns the same figure."""
+    Applied by a page's view builder after the figure is built; returns a new figure, made in one
+    go from the figure's dict (plotly's step-by-step updates cost 0.09 s for one heat table)."""
     dark = dict(size=size, color=PROJECTOR_TEXT)
-    fig.update_layout(font=dark, legend=dict(font=dark), hoverlabel=dict(font_size=size),
-                      title_font=dict(size=size + 4, color=PROJECTOR_TEXT))
-    fig.update_xaxes(tickfont=dark, title_font=dark, gridcolor="#c8c8c8", linecolor="#555555")
-    fig.update_yaxes(tickfont=dark, title_font=dark, gridcolor="#c8c8c8", linecolor="#555555")
-    fig.update_traces(textfont=dict(size=size), selector=dict(type="heatmap"))
-    fig.update_traces(colorbar=dict(tickfont=dark, title=dict(font=dark)), selector=dict(type="heatmap"))
-    fig.update_traces(textfont=dark, selector=dict(type="bar"))
-    fig.update_annotations(font=dark)
-    return fig
+    spec = fig.to_plotly_json()
+    # The template is the process default (above): validated again it would cost 0.05 s.
+    layout = _merged({k: v for k, v in spec["layout"].items() if k != "template"}, dict(font=dark, legend=dict(font=dark), hoverlabel=dict(font=dict(size=size)),
+                                          title=dict(font=dict(size=size + 4, color=PROJECTOR_TEXT))))
+    axis = dict(tickfont=dark, title=dict(font=dark), gridcolor="#c8c8c8", linecolor="#555555")
+    for name in {"xaxis", "yaxis"} | {k for k in layout if k.startswith(("xaxis", "yaxis"))}:
+        layout[name] = _merged(layout.get(name, {}), axis)
+    if layout.get("annotations"):
+        layout["annotations"] = [_merged(a, dict(font=dark)) for a in layout["annotations"]]
+    styles = {"heatmap": dict(textfont=dict(size=size), colorbar=dict(tickfont=dark, title=dict(font=dark))),
+              "bar": dict(textfont=dark)}
+    data = [_merged(t, styles.get(t.get("type"), {})) for t in spec["data"]]
+    return go.Figure(data=data, layout=layout)
+
+
+def _merged(base: dict, extra: dict) -> dict:
+    """`base` with `extra` merged in, dicts key by key (as plotly's update does)."""
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
 
 
 def bar_by_area(df: pd.DataFrame, value: str, label: str, title: str, value_name: str,
