@@ -111,22 +111,24 @@ def publish(df: pd.DataFrame, policy: Policy, value: str = "n", key: str = KEY_C
     shown as "<k"), `<value>_label` the text to show, `suppressed` (or `<prefix>_suppressed`) True
     where "<k"; the key sum column is dropped. `prefix` names the outputs of one of several count
     columns of a frame (e.g. "n_prev")."""
-    out = df.copy()
     name = prefix or value
     flag = f"{prefix}_suppressed" if prefix else "suppressed"
-    if out.empty:
+    if df.empty:
+        out = df.copy()
         out[name], out[f"{name}_label"], out[flag] = (pd.Series(dtype=float), pd.Series(dtype=object),
                                                        pd.Series(dtype=bool))
         return out.drop(columns=[key], errors="ignore")
-    protected = out[sensitive].fillna(True).astype(bool) if sensitive in out else True
-    shown, small = published_values(out[value].fillna(0), out[key].fillna(0), protected, policy)
+    protected = df[sensitive].fillna(True).astype(bool) if sensitive in df else True
+    shown, small = published_values(df[value].fillna(0), df[key].fillna(0), protected, policy)
     from lagesbild.formatting import number
-    out[name] = shown
-    out[flag] = small
-    out[f"{name}_label"] = [policy.label() if s else number(v) for v, s in zip(shown, small)]
-    if value != name:
-        out = out.drop(columns=[value])
-    return out.drop(columns=[key])
+    label = policy.label()
+    # One new frame: the columns as they were (the count replaced where it stands, `value` and the
+    # key sum left out), then the flag and the label.
+    columns = {c: df[c] for c in df.columns if c != key and (c != value or value == name)}
+    columns[name] = shown
+    columns[flag] = small
+    columns[f"{name}_label"] = [label if s else number(v) for v, s in zip(shown, small)]
+    return pd.DataFrame(columns, index=df.index)
 
 
 def assert_published(result) -> None:
