@@ -2,6 +2,8 @@
 `python -m bench memory [--backends …]`: peak memory of the largest accepted file (bench/memory.py).
 `python -m bench concurrent [--store demo|URL …]`: many sessions at once over the websocket
 (bench/concurrent.py).
+`python -m bench versus BASE …`: every page, cold, this checkout against earlier commits, taking
+turns on their own demo stores (bench/versus.py).
 `python -m bench --import-only [--rows N] [--reps N]`: only the import beside the naive one (each
 repetition on a fresh database, the two alternating), written to bench/results/import.json.
 
@@ -137,6 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["concurrent"]:
         from bench import concurrent
         return concurrent.main(argv[1:])
+    if argv[:1] == ["versus"]:
+        from bench import versus
+        return versus.main(argv[1:])
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("--rows", type=int, default=3_000_000, help="incidents to generate (default 3 000 000)")
     p.add_argument("--reps", type=int, default=5, help="repetitions per page interaction")
