@@ -160,8 +160,12 @@ def test_several_periods_in_one_query_equal_one_query_each(demo_engine, by):
     three = [(f.start, f.end), (f.previous_period().start, f.previous_period().end),
              (f.same_period_last_year().start, f.same_period_last_year().end)]
     years = [(dt.date(y, 1, 1), dt.date(y, 11, 15)) for y in (2023, 2024, 2025, 2026)]
+    # Weeks apart (read as the weekly rows of just those weeks) and a trend's periods (the partial
+    # months of a selection, the months before it and a year earlier: one mart query for all).
+    apart = [(WEEK.start - dt.timedelta(weeks=w), WEEK.end - dt.timedelta(weeks=w)) for w in (0, 5, 52)]
+    trend = trends._periods(Filters(WEEK.start - dt.timedelta(weeks=51), WEEK.end), "month")
     with demo_engine.connect() as conn:
-        for periods in (week, three, years):
+        for periods in (week, three, years, apart, trend):
             got = incidents.raw_counts_periods(conn, f, periods, by)
             for (start, end), df in zip(periods, got):
                 want = incidents.raw_counts(conn, f.with_period(start, end), by)
