@@ -214,8 +214,9 @@ def heat_table(df: pd.DataFrame, x: str, y: str, value_name: str, x_order: list 
     xs, ys = list(dict.fromkeys(df[x])), list(dict.fromkeys(df[y]))
     if x_order is not None:
         xs = [v for v in x_order if v in set(xs)] + [v for v in xs if v not in set(x_order)]
-    z = df.pivot(index=y, columns=x, values="n").reindex(index=ys, columns=xs)  # hidden stay NaN
-    txt = df.pivot_table(index=y, columns=x, values="n_label", aggfunc="first", sort=False).reindex(index=ys, columns=xs).fillna("0")
+    cells = df.pivot(index=y, columns=x, values=["n", "n_label"])
+    z = cells["n"].reindex(index=ys, columns=xs).astype("float64")  # hidden stay NaN
+    txt = cells["n_label"].reindex(index=ys, columns=xs).fillna("0")
     heat = dict(type="heatmap", z=z.to_numpy(), x=xs, y=ys, text=txt.to_numpy(), texttemplate="%{text}",
                 colorscale="Reds", colorbar=dict(title=dict(text=value_name)),
                 hovertemplate="%{y} · %{x}: %{text}<extra></extra>")
