@@ -14,7 +14,7 @@ from lagesbild import audit
 from lagesbild.access import config as access_config
 from lagesbild.access import identity, users
 from lagesbild.access.downloads import download
-from lagesbild.access.imports import import_as
+from lagesbild.access.imports import fetch_as, import_as, may_fetch
 from lagesbild.access.mode import OpenModeRefused, auth_provider, check_startup, is_loopback, open_mode_problem
 from lagesbild.access.rules import (AccessDenied, Right, Role, User, authorize_import, check_query,
                                     enforce_policy, open_mode_user, page_allowed)
@@ -185,6 +185,42 @@ def test_a_refused_file_is_logged_as_refused(empty_engine):
         import_as(BKB_IMPORTER, empty_engine, "incidents", SourceFile("bkb.csv", bad), Options(source="botkyrkabyggen"))
     with empty_engine.connect() as conn:
         assert list(audit.events(conn, audit.EventFilter(actions=("import",)))["outcome"]) == ["avvisad"]
+
+
+@pytest.mark.parametrize("user, feed, allowed", [
+    (POLIS_IMPORTER, "polisen", True), (BKB_IMPORTER, "polisen", False), (COORDINATOR, "polisen", False),
+    (COORDINATOR, "scb", True), (COORDINATOR, "kolada", True), (POLIS_IMPORTER, "scb", False),
+    (READER, "polisen", False), (ADMIN, "kolada", False),
+])
+def test_hamta_nu_follows_who_may_import_what_the_feed_imports(user, feed, allowed):
+    assert may_fetch(user, feed) is allowed
+
+
+def test_hamta_nu_is_refused_and_logged_without_fetching(empty_engine, monkeypatch):
+    import loaders.fetch.run as run
+    monkeypatch.setattr(run, "run_fetch", lambda *a, **k: pytest.fail("fetched without the right"))
+    with pytest.raises(AccessDenied, match="egen organisations"):
+        fetch_as(BKB_IMPORTER, empty_engine, "polisen")
+    with empty_engine.connect() as conn:
+        events = audit.events(conn, audit.EventFilter(actions=("import",)))
+    assert list(events[["actor", "outcome"]].itertuples(index=False, name=None)) == [("u-test", "nekad")]
+    assert "hämtning polisen" in events.at[0, "detail"]
+
+
+def test_hamta_nu_is_logged_under_the_pseudonym(empty_engine, monkeypatch):
+    import loaders.fetch.run as run
+    calls = []
+
+    class Outcome:
+        def summary(self):
+            return "12 händelser hämtade, 3 nya"
+
+    monkeypatch.setattr(run, "run_fetch", lambda engine, feed, **k: calls.append((feed, k)) or Outcome())
+    fetch_as(POLIS_IMPORTER, empty_engine, "polisen")
+    assert calls == [("polisen", {"imported_by": "u-test"})]
+    with empty_engine.connect() as conn:
+        events = audit.events(conn, audit.EventFilter(actions=("import",)))
+    assert list(events["outcome"]) == ["ok"] and "12 händelser hämtade" in events.at[0, "detail"]
 
 
 def test_downloads_need_the_analyst_role_and_are_logged(empty_engine):

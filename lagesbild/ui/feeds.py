@@ -30,8 +30,11 @@ def stale_warning(streams: tuple[str, ...] | None = None) -> None:
 
 def feeds_panel(engine) -> None:
     """Per source: last data, last delivery, expected cadence; per feed: last fetch; Hämta nu."""
+    from lagesbild.access.imports import may_fetch
+    from lagesbild.access.ui import current_user
     from loaders.fetch import state
     from loaders.fetch.run import FEEDS
+    user = current_user()
     st.dataframe(freshness.freshness_table(statuses()), hide_index=True, width="stretch")
     with engine.connect() as conn:
         feeds = state.all_states(conn)
@@ -43,16 +46,21 @@ def feeds_panel(engine) -> None:
         col.markdown(f"**{label}**  \nSenast hämtad: {when:%Y-%m-%d %H:%M}" if when else f"**{label}**  \nAldrig hämtad")
         if s.get("last_status") == "fel":
             col.caption(f"Senaste försöket misslyckades: {s.get('last_message', '')}")
-        if col.button("Hämta nu", key=f"hamta_{feed}"):
-            _fetch_now(engine, feed, col)
+        allowed = may_fetch(user, feed)
+        if col.button("Hämta nu", key=f"hamta_{feed}", disabled=not allowed,
+                      help=None if allowed else "Din roll får inte importera det här flödets data."):
+            _fetch_now(engine, user, feed, col)
 
 
-def _fetch_now(engine, feed: str, col) -> None:
+def _fetch_now(engine, user, feed: str, col) -> None:
+    from lagesbild.access import AccessDenied
+    from lagesbild.access.imports import fetch_as
     from lagesbild.errors import InputError, LagesbildError
-    from loaders.fetch.run import run_fetch
     with col, st.spinner("Hämtar …"):
         try:
-            outcome = run_fetch(engine, feed, imported_by="Datakällor (Hämta nu)")
+            outcome = fetch_as(user, engine, feed)
+        except AccessDenied as exc:
+            col.error(str(exc), icon=":material/lock:")
         except InputError as exc:
             col.error("Hämtningen avvisades; inget sparades. " + "; ".join(str(p) for p in exc.problems))
         except LagesbildError as exc:
