@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy import Connection, Engine, insert, select
 
+from lagesbild.calendar import local, utc_now, utc_start_of
 from lagesbild.store.models import AuditEvent, User as UserRow
 
 OK, DENIED, REFUSED = "ok", "nekad", "avvisad"
@@ -36,7 +37,7 @@ def record(conn_or_engine: Connection | Engine, who, action: str, detail: str = 
     refused import is logged even though its data transaction rolled back); with a Connection it
     is part of the caller's transaction."""
     actor, organisation = _who(who)
-    values = dict(at=dt.datetime.now().replace(microsecond=0), actor=actor, organisation=organisation,
+    values = dict(at=utc_now(), actor=actor, organisation=organisation,
                   action=action[:32], outcome=outcome[:16], detail=detail.replace("\x00", "\ufffd")[:20000])
     if isinstance(conn_or_engine, Engine):
         with conn_or_engine.begin() as conn:
@@ -65,10 +66,10 @@ def events(conn: Connection, f: EventFilter = EventFilter(), limit: int = 5000) 
                 audit_t.c.outcome, audit_t.c.detail)
          .select_from(audit_t.outerjoin(users, users.c.subject == audit_t.c.actor))
          .order_by(audit_t.c.id.desc()).limit(limit))
-    if f.start:
-        q = q.where(audit_t.c.at >= dt.datetime.combine(f.start, dt.time()))
+    if f.start:  # the days are Swedish days; the log stores UTC
+        q = q.where(audit_t.c.at >= utc_start_of(f.start))
     if f.end:
-        q = q.where(audit_t.c.at < dt.datetime.combine(f.end + dt.timedelta(days=1), dt.time()))
+        q = q.where(audit_t.c.at < utc_start_of(f.end + dt.timedelta(days=1)))
     if f.actions:
         q = q.where(audit_t.c.action.in_(f.actions))
     if f.outcome:
@@ -78,4 +79,5 @@ def events(conn: Connection, f: EventFilter = EventFilter(), limit: int = 5000) 
         q = q.where(audit_t.c.actor.ilike(like) | users.c.label.ilike(like))
     df = pd.DataFrame(conn.execute(q).all(), columns=list(COLUMNS))
     df["label"] = df["label"].fillna("")
+    df["at"] = [local(v) for v in df["at"]]  # Swedish local time, as every page shows times
     return df

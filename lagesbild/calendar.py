@@ -4,11 +4,41 @@ the pages all ask here)."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
 from lagesbild import settings
+
+
+LOCAL_TIME = ZoneInfo("Europe/Stockholm")  # what the pages show times in
+
+
+def utc_now() -> dt.datetime:
+    """The time an event is stored at (imports, the audit log, fetches, action changes): UTC,
+    naive, whole seconds, whatever the server's time zone."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def local(value) -> dt.datetime | None:
+    """A stored UTC time (naive) as Swedish local time (naive); None for nothing."""
+    if value is None or pd.isna(value):
+        return None
+    at = pd.Timestamp(value).to_pydatetime()
+    at = at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at
+    return at.astimezone(LOCAL_TIME).replace(tzinfo=None)
+
+
+def local_time(value) -> str:
+    """A stored UTC time as 'ÅÅÅÅ-MM-DD HH:MM' in Swedish local time; '–' for nothing."""
+    at = local(value)
+    return at.strftime("%Y-%m-%d %H:%M") if at is not None else "–"
+
+
+def utc_start_of(day: dt.date) -> dt.datetime:
+    """The stored (UTC, naive) time at which the Swedish local `day` begins."""
+    return dt.datetime.combine(day, dt.time(), LOCAL_TIME).astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def today() -> dt.date:

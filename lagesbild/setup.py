@@ -8,6 +8,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from lagesbild import config, demo_actions, demo_marker
+from lagesbild.calendar import utc_now
 from lagesbild.demo import DEMO_SEED, DemoArea, demo_period, generate_housing, generate_incidents, generate_walks
 from lagesbild.domain.areas import build_area_defs
 from lagesbild.domain.taxonomy import load_taxonomy
@@ -76,7 +77,7 @@ def seed_demo(conn: Connection, today: dt.date) -> dict[str, int]:
         select(sc.c.source, sc.c.source_category, sc.c.category_id)) if i is not None}
     import_id = conn.execute(insert(ImportLog.__table__).values(
         kind=demo_marker.KIND, source=None, file_name=demo_marker.FILE_NAME, sha256="-",
-        imported_at=dt.datetime.now().replace(microsecond=0), imported_by="lagesbild init",
+        imported_at=utc_now(), imported_by="lagesbild init",
         status="ok", message=f"Genererade demodata {start}–{end}")).inserted_primary_key[0]
     keys = np.random.default_rng(DEMO_SEED)  # the same seed gives the same published numbers
     incidents = generate_incidents(areas, category_ids, start, end).assign(import_id=import_id)

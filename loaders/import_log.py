@@ -13,6 +13,7 @@ import socket
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
+from lagesbild.calendar import utc_now
 from lagesbild.errors import InputError
 from lagesbild.store.locks import Notify, when_writable
 from lagesbild.store.models import ImportLog
@@ -29,7 +30,7 @@ def _text(value: str, limit: int) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return utc_now()
 
 
 def process_note() -> str:

@@ -15,6 +15,7 @@ from typing import Callable
 from sqlalchemy import Connection, Engine, insert
 
 from lagesbild import logs
+from lagesbild.calendar import utc_now
 from lagesbild.errors import InputError
 from lagesbild.store.locks import Notify, take_write_lock, when_writable
 from lagesbild.store.marts import Increment, refresh_marts
@@ -196,7 +197,7 @@ def _demo_step(conn: Connection, prepared: Prepared, replace_demo: bool) -> int:
 def _log(conn: Connection, prepared: Prepared, imported_by: str | None) -> int:
     return conn.execute(insert(ImportLog.__table__).values(
         kind=prepared.kind, source=prepared.source, file_name=prepared.file.name[:260],
-        sha256=prepared.file.sha256, imported_at=dt.datetime.now().replace(microsecond=0),
+        sha256=prepared.file.sha256, imported_at=utc_now(),
         imported_by=imported_by, rows_read=prepared.rows_read, status="ok",
         message="")).inserted_primary_key[0]
 
@@ -216,7 +217,7 @@ def log_refusal(engine: Engine, kind: str, file: SourceFile, source: str | None,
     text = "\n".join(str(p) for p in error.problems).replace("\x00", "\ufffd")  # PostgreSQL stores no NUL
     name = file.name[:260].replace("\x00", "\ufffd")
     row = dict(kind=kind[:32], source=(source or None) and source[:32], file_name=name,
-               sha256=file.sha256, imported_at=dt.datetime.now().replace(microsecond=0),
+               sha256=file.sha256, imported_at=utc_now(),
                imported_by=imported_by, rows_read=0, rows_accepted=0,
                rows_rejected=len(error.problems), status="refused", message=text[:20000])
     when_writable(engine, lambda conn: conn.execute(insert(ImportLog.__table__).values(**row)), on_wait=on_wait)

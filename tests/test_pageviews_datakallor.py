@@ -19,7 +19,7 @@ def test_freshness_table():
                          "last_imported": [dt.datetime(2026, 11, 10, 7, 5, 59), None]})
     view = datakallor.build(rows, pd.DataFrame(columns=list(datakallor.LOG_COLUMNS)))
     assert view.freshness.to_dict(orient="split")["data"] == [
-        ["Botkyrkabyggen", "1 234", "v.\u00a01 2024", "v.\u00a046 2026", "2026-11-10 07:05"],
+        ["Botkyrkabyggen", "1 234", "v.\u00a01 2024", "v.\u00a046 2026", "2026-11-10 08:05"],  # stored UTC, shown CET
         ["Polisen", "<5", "v.\u00a045 2026", "v.\u00a045 2026", "–"]]
     assert list(view.freshness.columns) == datakallor.FRESHNESS_COLUMNS
 
@@ -32,10 +32,11 @@ def test_import_log_table():
     view = datakallor.build(pd.DataFrame(columns=["source", "n_label", "first", "last", "last_imported"]), log)
     assert list(view.log.columns) == ["Tidpunkt", "Typ", "Källa", "Fil", "Status", "Rader lästa", "Godkända",
                                       "Dubbletter", "Meddelande"]
-    # A file name or message that starts like a formula is neutralised; no source is "–".
+    # A file name or message that starts like a formula is neutralised; no source is "–"; stored UTC
+    # times are shown in Swedish local time (CET in November).
     assert view.log.to_dict(orient="split")["data"] == [
-        ["2026-11-10 07:05", "Händelser", "Polisen", "'=cmd.csv", "Avvisad", "12\u00a0000", "0", "0", "rad 2: fel"],
-        ["2026-11-09 12:00", "Demodata", "–", "Inlagda av Lägesbild (ingen fil)", "Importerad", "3", "3", "0", "ok"]]
+        ["2026-11-10 08:05", "Händelser", "Polisen", "'=cmd.csv", "Avvisad", "12\u00a0000", "0", "0", "rad 2: fel"],
+        ["2026-11-09 13:00", "Demodata", "–", "Inlagda av Lägesbild (ingen fil)", "Importerad", "3", "3", "0", "ok"]]
 
 
 def test_the_demo_import_is_named_in_words_not_by_its_seed():

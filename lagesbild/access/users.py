@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lagesbild.access.rules import Role
 from lagesbild.store.models import User as UserRow
+from lagesbild.calendar import utc_now
 from lagesbild.store.reference import get_meta
 
 users_t = UserRow.__table__
@@ -19,7 +20,7 @@ KEY_META = "pseudonym_key"
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
+    return utc_now()
 
 
 def pseudonym_key(engine: Engine) -> bytes:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from lagesbild import demo_marker
 from lagesbild.access.imports import allowed
+from lagesbild.calendar import local_time
 from lagesbild.domain.vocab import SOURCES
 from lagesbild.exports import neutralise_formulas
 from lagesbild.formatting import number, week_label
@@ -36,7 +37,7 @@ def sources_for(user, kind: str) -> list[str]:
 
 
 def _when(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value is not None and not pd.isna(value) else "–"
+    return local_time(value)  # stored in UTC, shown in Swedish local time
 
 
 @dataclass(frozen=True)

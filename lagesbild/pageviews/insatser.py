@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
 from lagesbild import presenters
+from lagesbild.calendar import local_time
 from lagesbild.domain.vocab import FOCUS_AREAS, STRATEGIC_AREAS
 from lagesbild.effect import CAVEAT
 from lagesbild.privacy import Policy
@@ -83,9 +83,6 @@ def effect(view, policy: Policy) -> EffectText:
                       tuple(view.notes), "Vad bedömningen kan och inte kan säga: " + CAVEAT)
 
 
-LOCAL_TIME = ZoneInfo("Europe/Stockholm")
-
-
 def _text(value) -> str:
     """A cell as text: dates ISO (as the list shows them), nothing as '–'."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -93,15 +90,6 @@ def _text(value) -> str:
     if isinstance(value, (dt.date, pd.Timestamp)):
         return pd.Timestamp(value).date().isoformat()
     return str(value)
-
-
-def local_time(value) -> str:
-    """A stored UTC timestamp (naive) as Swedish local time 'ÅÅÅÅ-MM-DD HH:MM' (Europe/Stockholm)."""
-    if value is None or pd.isna(value):
-        return "–"
-    at = pd.Timestamp(value).to_pydatetime()
-    at = at.replace(tzinfo=dt.timezone.utc) if at.tzinfo is None else at
-    return at.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
 def notes_table(notes: pd.DataFrame) -> pd.DataFrame:

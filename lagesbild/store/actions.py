@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from lagesbild.calendar import utc_now
 from sqlalchemy import Connection, func, insert, select, update
 
 from lagesbild.errors import LagesbildError
@@ -41,8 +42,8 @@ def check_free_text(values: dict) -> None:
 
 
 def now() -> dt.datetime:
-    """The time a change is stored at: UTC, naive (the pages show it in Swedish local time)."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    """The time a change is stored at (calendar.utc_now)."""
+    return utc_now()
 
 
 def next_key(conn: Connection) -> str:

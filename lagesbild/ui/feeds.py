@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lagesbild import freshness
+from lagesbild.calendar import local_time
 from lagesbild.ui import common
 
 
@@ -43,7 +44,7 @@ def feeds_panel(engine) -> None:
     for col, (feed, label) in zip(cols, FEEDS.items()):
         s = feeds.get(feed, {})
         when = s.get("last_success_at")
-        col.markdown(f"**{label}**  \nSenast hämtad: {when:%Y-%m-%d %H:%M}" if when else f"**{label}**  \nAldrig hämtad")
+        col.markdown(f"**{label}**  \nSenast hämtad: {local_time(when)}" if when else f"**{label}**  \nAldrig hämtad")
         if s.get("last_status") == "fel":
             col.caption(f"Senaste försöket misslyckades: {s.get('last_message', '')}")
         allowed = may_fetch(user, feed)

@@ -14,6 +14,7 @@ from typing import Callable
 import httpx
 
 from lagesbild import config
+from lagesbild.calendar import utc_now
 from lagesbild.errors import LagesbildError
 
 SETTINGS_FILE = config.DATA_DIR / "feeds" / "feeds.json"
@@ -50,7 +51,7 @@ def user_agent(values: dict | None = None) -> str:
 @dataclass
 class Clock:
     """Wall time and sleeping; tests pass a fake one that advances when it sleeps."""
-    now: Callable[[], dt.datetime] = lambda: dt.datetime.now().replace(microsecond=0)
+    now: Callable[[], dt.datetime] = utc_now  # stored as last_success_at: UTC like every stored time
     sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)
 
 
