@@ -35,9 +35,23 @@ def _execute(name: str, args: tuple, kwargs: tuple):
     return result
 
 
+class _Refused:
+    """A query's refusal (QueryError) kept in the cache like a result: a breakdown with too many
+    cells is not counted again on every rerun until the selection or the data change."""
+
+    def __init__(self, exc: incidents.QueryError):
+        self.kind, self.message = type(exc), str(exc)
+
+    def raise_again(self):
+        raise self.kind(self.message)
+
+
 @st.cache_data(max_entries=512, show_spinner=False)
 def _run(name: str, version: str, args: tuple, kwargs: tuple):
-    return _execute(name, args, kwargs)
+    try:
+        return _execute(name, args, kwargs)
+    except incidents.QueryError as exc:
+        return _Refused(exc)
 
 
 def _wrap(query: F, run: Callable) -> F:
@@ -51,7 +65,10 @@ def _wrap(query: F, run: Callable) -> F:
         user = current_user()
         check_query(user, query.__name__)
         args, kwargs = enforce_policy(user, query.__name__, args, dict(kwargs))
-        return run(name, args, tuple(sorted(kwargs.items())))
+        result = run(name, args, tuple(sorted(kwargs.items())))
+        if isinstance(result, _Refused):
+            result.raise_again()
+        return result
     return call  # type: ignore[return-value]
 
 
