@@ -30,7 +30,10 @@ def show_all() -> None:
 
 
 c1, c2, c3 = st.columns([2, 2, 3], vertical_alignment="bottom")
-level = c1.segmented_control("Områdesnivå", list(view_of.LEVELS), default="kommundel",
+# No default once a click has set the level (follow_click): Streamlit warns on the page when a widget
+# has both a default and a value set through st.session_state.
+level = c1.segmented_control("Områdesnivå", list(view_of.LEVELS),
+                             default=None if "niva" in st.session_state else "kommundel",
                              format_func=view_of.LEVELS.get, key="niva", bind="query-params") or "kommundel"
 basemap = c2.segmented_control("Bakgrund", list(map_figures.BASEMAPS), default=map_figures.OFFLINE,
                                format_func={map_figures.OFFLINE: "Enkel", map_figures.ONLINE: "Gatukarta"}.get,
