@@ -18,6 +18,7 @@ from sqlalchemy import Connection, func, select
 
 from lagesbild import config, demo_marker
 from lagesbild import formatting as fmt
+from lagesbild.calendar import local_time
 from lagesbild.store.models import MartIncidentCombo, FeedState, HousingFigure, ImportLog, MartIncidentWeek
 
 CADENCE_FILE = config.DATA_DIR / "feeds" / "cadence.csv"
@@ -59,7 +60,7 @@ class StreamStatus:
                        "ofullständiga, inte en nedgång.")
         if self.stale:
             data = fmt.date(self.last_data) if self.last_data else "–"
-            when = self.last_delivery.strftime("%Y-%m-%d %H:%M") if self.last_delivery else "–"
+            when = local_time(self.last_delivery)  # stored UTC, said in Swedish time
             out.append(f"{name}: senaste data {data}, senast importerad/hämtad {when}; "
                        f"väntas {self.cadence.expected}.")
         return out
@@ -166,7 +167,7 @@ def status_label(s: StreamStatus) -> str:
 
 def freshness_table(statuses: list[StreamStatus]) -> pd.DataFrame:
     rows = [(s.cadence.label, fmt.date(s.last_data) if s.last_data else "–",
-             s.last_delivery.strftime("%Y-%m-%d %H:%M") if s.last_delivery else "–", s.cadence.expected,
+             local_time(s.last_delivery), s.cadence.expected,
              status_label(s))
             for s in statuses]
     return pd.DataFrame(rows, columns=["Källa", "Senaste datum med data", "Senast importerad/hämtad",

@@ -105,7 +105,8 @@ def test_on_demo_data_every_source_was_delivered_by_the_demo_import_and_nothing_
         statuses = freshness.stream_status(conn, dt.date(2027, 6, 1))  # long after the demo's data end
     assert statuses and all(s.demo and s.last_delivery == at for s in statuses)
     table = freshness.freshness_table(statuses)
-    assert set(table["Senast importerad/hämtad"]) == {at.strftime("%Y-%m-%d %H:%M")}
+    from lagesbild.calendar import local_time
+    assert set(table["Senast importerad/hämtad"]) == {local_time(at)}  # stored UTC, shown Swedish time
     assert set(table["Status"]) == {"Demodata: bevakas inte"}
 
 
