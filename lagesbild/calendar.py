@@ -41,9 +41,17 @@ def utc_start_of(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), LOCAL_TIME).astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
+def local_today(now: dt.datetime | None = None) -> dt.date:
+    """The Swedish calendar day now (or at the aware time `now`), whatever the server's time zone:
+    on a server that runs in UTC, 23:30 on Sunday is already Monday in Botkyrka."""
+    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(LOCAL_TIME).date()
+
+
 def today() -> dt.date:
-    """Today, or the setting `today` (LAGESBILD_TODAY) for reproducible tests and screenshots."""
-    return settings.value("today") or dt.date.today()
+    """The day the numbers are counted up to: the Swedish day, or the setting `today`
+    (LAGESBILD_TODAY) for reproducible tests and screenshots. Events in the audit log and notes
+    are dated by the real day (`local_today`), never by the setting."""
+    return settings.value("today") or local_today()
 
 
 def monday(day: dt.date) -> dt.date:

@@ -6,7 +6,6 @@ typographic dashes); otherwise the PDF core font Helvetica with the text reduced
 """
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +13,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from lagesbild import demo_marker
+from lagesbild.calendar import local_today
 from lagesbild.effect import CAVEAT
 from lagesbild.handout import Handout
 
@@ -146,7 +146,7 @@ def lagesbild_pdf(doc, demo: bool, privacy_note: str, kommun: str = "Botkyrka") 
     _cover(pdf, f"Lägesbild {kommun} {doc.year}",
            f"Kartläggning, analys och åtgärdsplan med uppföljning enligt 4 § lagen (2023:196) om kommuners "
            f"ansvar för brottsförebyggande arbete. Period: {start} – {end} (hela ISO-veckor). "
-           f"Framtagen {dt.date.today()}.", privacy_note)
+           f"Framtagen {local_today()}.", privacy_note)
     pdf.h2("1. Kartläggning")
     pdf.h3("Händelser per kommundel")
     pdf.table(doc.areas, (40, 25, 35, 35, 30))

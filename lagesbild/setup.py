@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
 from lagesbild import config, demo_actions, demo_marker
-from lagesbild.calendar import utc_now
+from lagesbild.calendar import today as calendar_today, utc_now
 from lagesbild.demo import DEMO_SEED, DemoArea, demo_period, generate_housing, generate_incidents, generate_walks
 from lagesbild.domain.areas import build_area_defs
 from lagesbild.domain.taxonomy import load_taxonomy
@@ -47,7 +47,7 @@ def ensure_database(engine: Engine, demo: bool | None = None, today: dt.date | N
                          f"{(get_meta(conn, 'taxonomy_sha256') or '')[:12]})")
         empty = conn.execute(select(func.count()).select_from(ImportLog.__table__)).scalar() == 0
         if empty and demo_marker.wanted(engine, demo):
-            counts = seed_demo(conn, today or dt.date.today())
+            counts = seed_demo(conn, today or calendar_today())
             from lagesbild import audit  # the audit trail: a system import, as the taxonomy above
             audit.record(conn, "system", audit.IMPORT, f"{demo_marker.LABEL} inlagda när databasen skapades "
                          f"({demo_marker.NOTE}): import {demo_marker.imports(conn)[0]}, "

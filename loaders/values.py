@@ -12,6 +12,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from lagesbild.calendar import local_today
 from lagesbild.errors import Problem
 from loaders.errors import FileRefused
 
@@ -24,7 +25,8 @@ _DATE_TIME = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})(?:[ T](\d{1,2}[:.]\d{2}(?:[:.
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    """The Swedish day now: a file may hold events up to the end of it."""
+    return local_today()
 
 
 def parse_date(text: str) -> dt.date:

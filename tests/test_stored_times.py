@@ -49,3 +49,36 @@ def test_the_audit_log_shows_local_time_and_filters_by_swedish_days(empty_engine
         july_1 = audit.events(conn, audit.EventFilter(start=dt.date(2026, 7, 1), end=dt.date(2026, 7, 1)))
     assert list(july_2["at"]) == [dt.datetime(2026, 7, 2, 0, 0)]
     assert list(july_1["at"]) == [dt.datetime(2026, 7, 1, 23, 59)]
+
+
+@pytest.mark.parametrize("now, day", [
+    (dt.datetime(2026, 11, 29, 23, 30, tzinfo=dt.timezone.utc), dt.date(2026, 11, 30)),  # CET: already Monday
+    (dt.datetime(2026, 11, 29, 22, 59, tzinfo=dt.timezone.utc), dt.date(2026, 11, 29)),
+    (dt.datetime(2026, 7, 1, 22, 0, tzinfo=dt.timezone.utc), dt.date(2026, 7, 2)),       # CEST
+])
+def test_the_swedish_day_is_not_the_servers_day(now, day):
+    assert calendar.local_today(now) == day
+
+
+def test_the_default_audit_period_holds_an_event_of_the_late_evening(empty_engine):
+    """The CI run of 2026-11-29 failed at 23:05 UTC: Granskning's default period ended on the
+    server's day (UTC), so the download just made (00:05 in Sweden, the next day) was not listed."""
+    from lagesbild.pageviews import granskning
+    at = dt.datetime(2026, 11, 29, 23, 5)  # stored UTC
+    with empty_engine.begin() as conn:
+        conn.execute(insert(AuditEvent.__table__).values(at=at, actor="u", action=audit.DOWNLOAD,
+                                                         outcome=audit.OK, detail=""))
+    today = calendar.local_today(at.replace(tzinfo=dt.timezone.utc))
+    with empty_engine.connect() as conn:
+        shown = audit.events(conn, granskning.event_filter(granskning.default_period(today), [audit.DOWNLOAD], "", None))
+    assert list(shown["action"]) == [audit.DOWNLOAD]
+
+
+def test_no_module_dates_by_the_servers_clock():
+    """Every 'today' comes from lagesbild.calendar (the Swedish day), none from date.today()."""
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    offenders = [str(p.relative_to(root)) for d in ("lagesbild", "loaders", "views") for p in (root / d).rglob("*.py")
+                 if "date.today()" in p.read_text(encoding="utf-8") and p.name != "calendar.py"]
+    offenders += ["app.py"] if "date.today()" in (root / "app.py").read_text(encoding="utf-8") else []
+    assert offenders == ["lagesbild/setup.py"]  # only the population years (a range of years), which no hour moves

@@ -1,8 +1,6 @@
 """Granskning (administratör): the audit log, filtered and exported; users and their fallback roles."""
 from __future__ import annotations
 
-import datetime as dt
-
 import streamlit as st
 
 from lagesbild import audit
@@ -11,6 +9,7 @@ from lagesbild.access.config import load as access_config
 from lagesbild.access.downloads import download
 from lagesbild.access.ui import current_user
 from lagesbild.access.users import parse_roles, set_fallback
+from lagesbild.calendar import local_today
 from lagesbild.exports import to_csv_bytes
 from lagesbild.pageviews import granskning
 from lagesbild.ui import common
@@ -24,7 +23,7 @@ log_tab, users_tab = st.tabs(["Händelselogg", "Användare och roller"])
 
 with log_tab:
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
-    period = c1.date_input("Period", value=granskning.default_period(dt.date.today()), format="YYYY-MM-DD")
+    period = c1.date_input("Period", value=granskning.default_period(local_today()), format="YYYY-MM-DD")
     actions = c2.multiselect("Händelse", list(audit.ACTIONS), placeholder="Alla händelser")
     who = c3.text_input("Vem (pseudonym eller namn)")
     outcome = c4.selectbox("Utfall", [None, audit.OK, audit.DENIED, audit.REFUSED],

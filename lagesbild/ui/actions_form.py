@@ -7,6 +7,7 @@ import datetime as dt
 from lagesbild import audit
 from lagesbild.access.rules import Right, require
 from lagesbild.access.ui import current_user
+from lagesbild.calendar import local_today
 from lagesbild.store import actions as action_store
 from lagesbild.store.locks import take_write_lock
 from lagesbild.ui import common
@@ -21,7 +22,7 @@ def save(key: str | None, values: dict, note: str = "", noted_on: dt.date | None
         take_write_lock(conn)
         key, _ = action_store.save(conn, key, values, changed_by=user.subject)
         if note.strip():
-            action_store.add_note(conn, key, noted_on or dt.date.today(), note, changed_by=user.subject)
+            action_store.add_note(conn, key, noted_on or local_today(), note, changed_by=user.subject)
         audit.record(conn, user, audit.ACTION, f"insats {key}" + (" med återkoppling" if note.strip() else ""))
     common.clear_caches()
     return key

@@ -5,6 +5,8 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
+from lagesbild.calendar import local_today
+
 FEEDS = {"polisen": "Polisens händelser (polisen.se)", "scb": "Befolkning (SCB, PxWeb)",
          "kolada": "Nyckeltal (Kolada)"}
 
@@ -12,7 +14,7 @@ FEEDS = {"polisen": "Polisens händelser (polisen.se)", "scb": "Befolkning (SCB,
 def year_range(text: str | None, today: dt.date | None = None) -> list[int]:
     """'2020-2024' or '2022' or None (the five years before this one)."""
     if not text:
-        this = (today or dt.date.today()).year
+        this = (today or local_today()).year
         return list(range(this - 5, this))
     first, _, last = text.partition("-")
     return list(range(int(first), int(last or first) + 1))
