@@ -155,7 +155,7 @@ def test_check_runs_after_several_imports_of_every_kind(empty_engine):
 
 @pytest.mark.parametrize("content", [[HEAD], [HEAD, ";;;", ""]])
 def test_a_header_only_file_is_refused_and_leaves_freshness_alone(empty_engine, content):
-    # "Senast importerad" (lagesbild.queries.imports.freshness) is the latest ok import per source.
+    # "Senast importerad/hämtad" (lagesbild.freshness._last_delivery) is the latest ok import per source.
     last_ok = "SELECT source, MAX(imported_at) FROM imports WHERE status = 'ok' GROUP BY source"
     run(empty_engine, "incidents", "a.csv", incident_file(1, 2), source="polis")
     before = rows(empty_engine, last_ok)

@@ -11,7 +11,7 @@ from lagesbild.errors import InputError
 from lagesbild.pageviews import datakallor
 from lagesbild.ui import common
 from lagesbild.ui import data
-from lagesbild.ui.feeds import feeds_panel
+from lagesbild.ui.feeds import feeds_panel, statuses
 from loaders.kinds import Options
 from loaders.pipeline import DATA_KINDS, KINDS
 from loaders.report import check_upload, problems_frame
@@ -64,8 +64,8 @@ if upload is not None:
                 st.success(result.summary())
 
 st.subheader("Hur färska är data?")
-feeds_panel(engine)
-view = datakallor.build(data.freshness(common.policy()), data.import_log())
+view = datakallor.build(statuses(), data.freshness(common.policy()), data.import_log())
 st.dataframe(view.freshness, hide_index=True, width="stretch")
+feeds_panel(engine)
 st.subheader("Importlogg")
 st.dataframe(view.log, hide_index=True, width="stretch")

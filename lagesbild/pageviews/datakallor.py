@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lagesbild import demo_marker
+from lagesbild import demo_marker, freshness
 from lagesbild.access.imports import allowed
 from lagesbild.calendar import local_time
 from lagesbild.domain.vocab import SOURCES
@@ -24,7 +24,9 @@ KIND_LABELS = {demo_marker.KIND: demo_marker.LABEL, "incidents": "Händelser", "
                "walks": "Trygghetsvandringar", "housing": "Boende", "areas": "Områdesgränser",
                "population": "Befolkning", "kolada_api": "Nyckeltal (Kolada)"}
 STATUSES = {"ok": "Importerad", "refused": "Avvisad", "running": "Pågår", "avbruten": "Avbruten"}
-FRESHNESS_COLUMNS = ["Källa", "Händelser", "Första vecka", "Senaste vecka", "Senast importerad"]
+# One table per source: what it holds (published), how fresh it is and what is expected of it.
+FRESHNESS_COLUMNS = ["Källa", "Händelser", "Första vecka", "Senaste datum med data", "Senast importerad/hämtad",
+                     "Väntas", "Status"]
 
 
 def kinds_for(user, kinds: dict[str, str]) -> list[str]:
@@ -59,16 +61,21 @@ def checked(check) -> Checked:
 
 @dataclass(frozen=True)
 class DatakallorView:
-    freshness: pd.DataFrame  # per source: events (published), first and last week, last import
+    freshness: pd.DataFrame  # per source: events (published), first week, last data, last delivery, cadence, status
     log: pd.DataFrame        # the latest imports, newest first (free text neutralised)
 
 
-def freshness_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """`rows`: data.freshness(policy)."""
-    return pd.DataFrame([(SOURCES.get(s, s), n, week_label(first), week_label(last), _when(when))
-                         for s, n, first, last, when in rows[["source", "n_label", "first", "last",
-                                                              "last_imported"]].itertuples(index=False)],
-                        columns=FRESHNESS_COLUMNS)
+def freshness_table(statuses: list[freshness.StreamStatus], counts: pd.DataFrame) -> pd.DataFrame:
+    """`statuses`: ui.feeds.statuses() (dates, deliveries, cadence, status per stream); `counts`:
+    data.freshness(policy) (events and first week per incident source). A source with events but
+    no status (none: both read the weekly mart) would still be listed, with dashes."""
+    held = {s: (n, week_label(first)) for s, n, first in counts[["source", "n_label", "first"]].itertuples(index=False)}
+    table = freshness.freshness_table(statuses)
+    streams = [s.cadence.stream for s in statuses]
+    table.insert(1, "Händelser", [held.get(s, ("–", "–"))[0] for s in streams])
+    table.insert(2, "Första vecka", [held.get(s, ("–", "–"))[1] for s in streams])
+    rest = [(SOURCES.get(s, s), n, first, "–", "–", "–", "–") for s, (n, first) in held.items() if s not in streams]
+    return pd.concat([table, pd.DataFrame(rest, columns=FRESHNESS_COLUMNS)], ignore_index=True) if rest else table
 
 
 def log_table(log: pd.DataFrame) -> pd.DataFrame:
@@ -85,5 +92,5 @@ def log_table(log: pd.DataFrame) -> pd.DataFrame:
     return neutralise_formulas(out[list(LOG_COLUMNS)].rename(columns=LOG_COLUMNS))
 
 
-def build(freshness: pd.DataFrame, log: pd.DataFrame) -> DatakallorView:
-    return DatakallorView(freshness_table(freshness), log_table(log))
+def build(statuses: list[freshness.StreamStatus], counts: pd.DataFrame, log: pd.DataFrame) -> DatakallorView:
+    return DatakallorView(freshness_table(statuses, counts), log_table(log))

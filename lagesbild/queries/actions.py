@@ -92,12 +92,16 @@ def target_label(t: Targets, category_names: dict[str, str]) -> str:
     return ", ".join(parts)
 
 
-def action_list(conn: Connection, area_codes: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Every action whose areas overlap the selection, with labels."""
+def _covering(conn: Connection, area_codes: tuple[str, ...]) -> pd.DataFrame:
+    """Every action whose areas overlap the selection (no labels)."""
     df = actions(conn)
     expansion = area_expansion(area_frame(conn))
-    df = df[_mask(df, [covers(a, area_codes, expansion) for a in df["area_codes"]])].reset_index(drop=True)
-    return labelled(conn, df)
+    return df[_mask(df, [covers(a, area_codes, expansion) for a in df["area_codes"]])].reset_index(drop=True)
+
+
+def action_list(conn: Connection, area_codes: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every action whose areas overlap the selection, with labels."""
+    return labelled(conn, _covering(conn, area_codes))
 
 
 @dataclass
@@ -154,7 +158,7 @@ def export_frame(conn: Connection) -> pd.DataFrame:
 def bands(conn: Connection, area_codes: tuple[str, ...], first: dt.date, last: dt.date) -> pd.DataFrame:
     """Action periods to mark on a time chart of first..last: start, end (clipped to the period;
     open-ended actions run to its end) and a label 'I-0007 Ökad patrullering …'."""
-    df = action_list(conn, area_codes)
+    df = _covering(conn, area_codes)  # a band shows key and title: no labels to look up
     df = df[_mask(df, [running(s, e, st, first, last) and st != "planerad"
                        for s, e, st in zip(df["start_date"], df["end_date"], df["status"])])]
     return pd.DataFrame({"start": [max(s, first) for s in df["start_date"]],

@@ -25,17 +25,13 @@ def import_log(conn: Connection, limit: int = 50) -> pd.DataFrame:
 
 
 def freshness(conn: Connection, policy: Policy) -> pd.DataFrame:
-    """Per source: events held (published), the first and last week with events, and when the
-    source was last imported (the demo's own import for the demo data). Read from the weekly mart,
-    so it stays fast on a store of millions of incidents.
+    """Per source: events held (published) and the first and last week with events. Read from the
+    weekly mart, so it stays fast on a store of millions of incidents. (When each source last
+    delivered, and whether it is late, is lagesbild.freshness's: dates only, no counts.)
     """
     data = frame(conn.execute(_per_source()), ["source", "n", KEY_COLUMN, "sensitive", "first", "last"])
     data = publish(data.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": bool}), policy)
-    last = dict(conn.execute(select(log_t.c.source, func.max(log_t.c.imported_at))
-                             .where(log_t.c.status == "ok").group_by(log_t.c.source)).all())
-    demo = last.get(None) if demo_marker.holds_demo(conn) else None  # the demo import has no source
-    data["last_imported"] = [last.get(s) or demo for s in data["source"]]
-    return data[["source", "n_label", "first", "last", "last_imported"]]
+    return data[["source", "n_label", "first", "last"]]
 
 
 def _per_source():

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection
 
@@ -86,25 +87,35 @@ def _values(conn: Connection, f: Filters, grain: str, split: str | None, measure
     """Every period × split of the selection (part 0), of the periods before it for the rolling
     mean (part 1) and of the selection a year earlier (part 2): published (n, n_label,
     suppressed), zero where there were no events (so lines do not skip them), with `value`.
-    One period_counts for the three, one grid, one publish."""
+    One period_counts for the three, one grid (ordered by part, period, split), one publish."""
     dim = _unit(grain)
     periods = _periods(f, grain)
     counted = period_counts(conn, f, periods, (dim,) + ((split,) if split else ()))
-    long = pd.concat([counted.period(i).assign(part=i) for i in range(len(periods))], ignore_index=True)
-    long["period"] = long[dim].map({u: _key(grain, u) for u in set(long[dim])})
-    long["split"] = long[split] if split else "Alla"
-    agg = long.groupby(["part", "period", "split"]).agg(
-        n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max"))
-    splits = splits if splits is not None else sorted(set(agg.index.get_level_values("split")))
-    sens = agg.groupby(level="split")["sensitive"].max()
+    frames = [counted.period(i) for i in range(len(periods))]
+    long = pd.concat(frames, ignore_index=True)
+    part = np.repeat(np.arange(len(periods)), [len(x) for x in frames])
+    keys = {u: _key(grain, u) for u in set(long[dim])}
+    index = pd.MultiIndex.from_arrays(
+        [part, long[dim].map(keys), long[split] if split else np.full(len(long), "Alla", dtype=object)],
+        names=["part", "period", "split"])
+    agg = long[["n", KEY_COLUMN, "sensitive"]].set_axis(index)
+    if not index.is_unique:  # quarters: their months summed
+        agg = agg.groupby(level=[0, 1, 2]).agg({"n": "sum", KEY_COLUMN: "sum", "sensitive": "max"})
+    splits = splits if splits is not None else sorted(set(index.get_level_values("split")))
+    sens = agg["sensitive"].groupby(level="split").max()
     grid = pd.MultiIndex.from_tuples(
         [(i, p, s_) for i, (a, b) in enumerate(periods) for p in _period_keys(grain, a, b) for s_ in splits],
         names=["part", "period", "split"])
-    full = agg.reindex(grid).reset_index()
-    full["sensitive"] = full["sensitive"].astype("boolean").fillna(full["split"].map(sens).astype("boolean")) \
-        .fillna(False).astype(bool)
-    full["n"] = full["n"].fillna(0).astype("int64")
-    full[KEY_COLUMN] = full[KEY_COLUMN].fillna(0).astype("int64")
+    full = agg.reindex(grid)
+    split_of = grid.get_level_values("split")
+    known = full["sensitive"].notna().to_numpy()
+    full = pd.DataFrame({
+        "part": grid.get_level_values("part"), "period": grid.get_level_values("period"), "split": split_of,
+        "n": full["n"].fillna(0).astype("int64").to_numpy(),
+        KEY_COLUMN: full[KEY_COLUMN].fillna(0).astype("int64").to_numpy(),
+        # a period without events in a split is as sensitive as the split is elsewhere
+        "sensitive": np.where(known, full["sensitive"].where(known, False).astype(bool).to_numpy(),
+                              pd.Series(split_of.map(sens)).fillna(False).astype(bool).to_numpy())})
     shown = publish(full, policy)
     if measure == "rate":
         years = sorted({p.year for p in shown["period"]})
@@ -133,16 +144,18 @@ def series(conn: Connection, f: Filters, grain: str, split: str | None, measure:
     if sel.empty or (sel["n"].fillna(0).sum() == 0 and not sel["suppressed"].any()):
         return pd.DataFrame(columns=COLUMNS)
     splits = sorted(set(sel["split"]))
-    # The rolling mean runs over the periods before the selection and the selection, per split.
-    shown = values[values["part"] < 2].sort_values(["split", "period"], kind="stable")
+    # The rolling mean runs over the periods before the selection and the selection, per split: the
+    # grid holds every split in every period (ordered by period, then split), so parts 1 and 0 are
+    # one period × split table, and part 0's rows of its rolling mean are `sel`'s values in order.
     window = ROLLING[grain]
-    shown["rolling"] = (shown.groupby("split", sort=False)["value"].rolling(window, min_periods=window).mean()
-                        .reset_index(level=0, drop=True))
-    shown = shown[shown["part"] == 0].drop(columns="part")
+    table = values[values["part"] < 2].pivot(index="period", columns="split", values="value")
+    rolling = table.rolling(window, min_periods=window).mean()
+    shown = sel.drop(columns="part").reset_index(drop=True)
+    shown["rolling"] = rolling.reindex(index=list(dict.fromkeys(shown["period"])),
+                                       columns=splits).to_numpy().ravel()
     last_year = values[values["part"] == 2]
-    ly = last_year[["split", "period", "value"]].assign(period=[_year_on(p, grain) for p in last_year["period"]])
-    ly = ly.dropna(subset=["period"]).rename(columns={"value": "value_ly"})
-    shown = shown.merge(ly, on=["split", "period"], how="left")
+    ly = {(s_, _year_on(p, grain)): v for s_, p, v in zip(last_year["split"], last_year["period"], last_year["value"])}
+    shown["value_ly"] = [ly.get((s_, p), np.nan) for s_, p in zip(shown["split"], shown["period"])]
     ends = {p: _period_end(grain, p) for p in set(shown["period"])}
     shown["end"] = [min(ends[p], f.end) for p in shown["period"]]
     shown["partial"] = [p < f.start or ends[p] > f.end for p in shown["period"]]

@@ -30,13 +30,12 @@ def stale_warning(streams: tuple[str, ...] | None = None) -> None:
 
 
 def feeds_panel(engine) -> None:
-    """Per source: last data, last delivery, expected cadence; per feed: last fetch; Hämta nu."""
+    """Per feed: its last fetch and Hämta nu (the sources' freshness is Datakällor's table)."""
     from lagesbild.access.imports import may_fetch
     from lagesbild.access.ui import current_user
     from loaders.fetch import state
     from loaders.fetch.run import FEEDS
     user = current_user()
-    st.dataframe(freshness.freshness_table(statuses()), hide_index=True, width="stretch")
     with engine.connect() as conn:
         feeds = state.all_states(conn)
     st.caption("Öppna flöden hämtas av ett schemalagt jobb (se README); polisens flöde bör hämtas varje timme.")
