@@ -128,3 +128,23 @@ def test_migration_0003_carries_incidents_and_marts_over(blank_engine):
             assert len(schemas) == 6 and all("WITHOUT ROWID" in sql for _, sql in schemas)
             assert conn.execute(text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
                                      "AND name LIKE 'ix_mart_incident_week%'")).scalar() == 2
+
+
+def test_migration_0010_fills_the_monthly_running_totals_on_the_next_start(empty_engine):
+    """A store of 0009 has no monthly running totals: 0010 adds them (zero) and asks for a rebuild,
+    which the next start (ensure_database) does; then `check` holds and a month's end counts right."""
+    from sqlalchemy import text
+    from lagesbild.setup import ensure_database
+    from lagesbild.store.check import check_store
+    from tests.test_integrity import incident_file
+    from tests.test_loaders_support import run
+    run(empty_engine, "incidents", "a.csv", incident_file(1, 40), source="polis")
+    with empty_engine.begin() as conn:  # as 0010 leaves a store of 0009: zeros, a rebuild asked for
+        conn.execute(text("UPDATE mart_incident_month_total SET cum = 0, kcum = 0"))
+        conn.execute(text("INSERT INTO meta_info (key, value) VALUES ('rebuild_marts', '0010')"))
+    assert not check_store(empty_engine).ok
+    ensure_database(empty_engine, demo=False)
+    assert check_store(empty_engine).ok
+    with empty_engine.connect() as conn:
+        last = conn.execute(text("SELECT cum FROM mart_incident_month_total ORDER BY month_start DESC LIMIT 1")).scalar()
+        assert last == conn.execute(text("SELECT SUM(count) FROM incidents")).scalar()

@@ -50,6 +50,7 @@ MONTH_ONLY = {"month", "quarter", "year", "place_type", "age_group"}
 
 cat_t, areas_t, focus_t = Category.__table__, Area.__table__, CategoryFocus.__table__
 week_t, combo_t, inc_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__, Incident.__table__
+month_total_t = MartIncidentMonthTotal.__table__
 DETAIL_ONLY = {"place_type", "age_group"}  # only in the full monthly mart
 
 
@@ -211,22 +212,28 @@ def _unpack(packed_difference):
     return packed_difference.op("/", precedence=8)(_PACK), packed_difference.op("%", precedence=8)(_PACK)
 
 
-def combo_week(column, area_id, category_id, source, through: dt.date | None = None, newest: bool = True):
-    """`column` (an expression of mart_incident_week) at the newest (newest=False: the first) week
-    of one combination (area, category, source: columns or values) that starts on or before
-    `through`: one lookup in ix_mart_incident_week_cum, NULL when there is none. The one place the
-    queries read mart_incident_week's running totals (running_total, queries.imports)."""
-    conds = [week_t.c.area_id == area_id, week_t.c.category_id == category_id, week_t.c.source == source]
+def combo_week(column, area_id, category_id, source, through: dt.date | None = None, newest: bool = True,
+               mart=None):
+    """`column` (an expression of mart_incident_week, or of `mart`: mart_incident_month_total) at
+    the newest (newest=False: the first) week (month) of one combination (area, category, source:
+    columns or values) that starts on or before `through`: one lookup in ix_mart_incident_week_cum
+    (ix_mart_incident_month_total_cum), NULL when there is none. The one place the queries read
+    the marts' running totals (running_total, queries.imports)."""
+    m = week_t if mart is None else mart
+    start = m.c.week_start if mart is None else m.c.month_start
+    conds = [m.c.area_id == area_id, m.c.category_id == category_id, m.c.source == source]
     if through is not None:
-        conds.append(week_t.c.week_start <= through)
-    order = week_t.c.week_start.desc() if newest else week_t.c.week_start.asc()
-    return select(column).where(*conds).order_by(order).limit(1).scalar_subquery()
+        conds.append(start <= through)
+    return select(column).where(*conds).order_by(start.desc() if newest else start.asc()).limit(1).scalar_subquery()
 
 
-def running_total(area_id, category_id, source, through: dt.date):
+def running_total(area_id, category_id, source, through: dt.date, month: bool = False):
     """The packed running total (cum and kcum in one integer, see PACK) of one combination up to
-    and including the week that starts on or before `through`, 0 before its first week."""
-    return func.coalesce(combo_week(week_t.c.cum * _PACK + week_t.c.kcum, area_id, category_id, source, through), 0)
+    and including the week that starts on or before `through` (month=True: the month; `through`
+    is then a month's last day), 0 before its first week (month)."""
+    m = month_total_t if month else week_t
+    return func.coalesce(combo_week(m.c.cum * _PACK + m.c.kcum, area_id, category_id, source, through,
+                                    mart=m if month else None), 0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -420,9 +427,9 @@ def _exact_table(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> 
     return _typed(table, len(periods))
 
 
-def _joined(t, by: tuple[str, ...], base=None):
-    """`t` (or `base`, a join that holds it) joined with what the dimensions `by` need."""
-    joined = (t if base is None else base).join(cat_t, cat_t.c.id == t.c.category_id)
+def _joined(t, by: tuple[str, ...]):
+    """`t` joined with what the dimensions `by` need."""
+    joined = t.join(cat_t, cat_t.c.id == t.c.category_id)
     if "kommundel" in by:
         joined = joined.join(areas_t, areas_t.c.id == t.c.area_id)
     if "focus_area" in by:
@@ -435,7 +442,8 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
     """The whole weeks (months) first..last of each of `bounds`, side by side as in PeriodCounts.
 
     Weeks: one query. Each distinct bound is one running total per combination (a period and the
-    one before it share one), or, for a few weeks in all, the weekly rows are read. Months (place
+    one before it share one): a Sunday's from the weekly mart, a month's last day's from the
+    monthly totals; or, for a few weeks in all, the weekly rows are read. Months (place
     type, age group): one query of the full monthly mart per period."""
     count = len(bounds)
     ns_, ks_, ss_ = _columns(count)
@@ -451,26 +459,16 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
     # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day,
     # a Sunday or the last day of a month (_split).
     cuts = sorted({d for first, last in bounds for d in (first - dt.timedelta(days=1), last)})
-    sundays = [d for d in cuts if d.weekday() == 6]
-    month_ends = [d for d in cuts if d.weekday() != 6]
-    base = None
+    month_ends = {d for d in cuts if d.weekday() != 6}  # a month's running total; a Sunday's: the week's
     if not month_ends and _few_weeks(conn, bounds, len(cuts)):
         t, ns, ks = _weekly_rows(conn, f, bounds)
     else:
-        totals = [running_total(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, d).label(f"c{i}")
-                  for i, d in enumerate(sundays)]
-        if month_ends:  # and the combination's total: a month's end is the total less the later months
-            totals.append(running_total(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source,
-                                        dt.date(9999, 12, 31)).label("c_all"))
+        combo = (combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source)
+        totals = [running_total(*combo, d, month=d in month_ends).label(f"c{i}") for i, d in enumerate(cuts)]
         # MATERIALIZED: computed once; as a plain subquery SQLite repeats the lookups per use.
-        t = select(combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, *totals) \
-            .where(*_filter_conditions(conn, f, combo_t)).cte("running_totals").prefix_with("MATERIALIZED")
-        at = {d: t.c[f"c{i}"] for i, d in enumerate(sundays)}
-        if month_ends:
-            later = _later_months(conn, f, month_ends)
-            base = t.outerjoin(later, and_(later.c.area_id == t.c.area_id, later.c.category_id == t.c.category_id,
-                                           later.c.source == t.c.source))
-            at.update({d: t.c.c_all - func.coalesce(later.c[f"m{j}"], 0) for j, d in enumerate(month_ends)})
+        t = select(*combo, *totals).where(*_filter_conditions(conn, f, combo_t)).cte("running_totals") \
+            .prefix_with("MATERIALIZED")
+        at = {d: t.c[f"c{i}"] for i, d in enumerate(cuts)}
         ns, ks = zip(*(_unpack(at[last] - at[first - dt.timedelta(days=1)]) for first, last in bounds))
     cols = [_dim_column(d, t, "week").label(d) for d in by]
     person = cat_t.c.sensitivity == "person"
@@ -478,7 +476,7 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
                     *[func.sum(k).label(ks_[i]) for i, k in enumerate(ks)],
                     *[func.max(case((and_(person, n > 0), 1), else_=0)).label(ss_[i])
                       for i, n in enumerate(ns)])
-             .select_from(_joined(t, by, base)).where(or_(*[n > 0 for n in ns])))
+             .select_from(_joined(t, by)).where(or_(*[n > 0 for n in ns])))
     if cols:
         query = query.group_by(*cols).order_by(*cols)
     table = frame(conn.execute(query.limit(count * row_limit() + 1)), [*by, *ns_, *ks_, *ss_])
@@ -487,17 +485,6 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
     if not by and table.empty:
         table = pd.DataFrame(index=[0])
     return _typed(table, count)
-
-
-def _later_months(conn: Connection, f: Filters, month_ends: list[dt.date]):
-    """Per combination, the packed events (see PACK) of the months after each month's end of
-    `month_ends` (columns m0, m1, …), from the slim monthly mart: the rows after the earliest one."""
-    t = MartIncidentMonthTotal.__table__
-    packed = t.c.n * _PACK + t.c.ksum
-    sums = [func.sum(case((t.c.month_start > d, packed), else_=0)).label(f"m{j}") for j, d in enumerate(month_ends)]
-    return (select(t.c.area_id, t.c.category_id, t.c.source, *sums)
-            .where(t.c.month_start > min(month_ends), *_filter_conditions(conn, f, t))
-            .group_by(t.c.area_id, t.c.category_id, t.c.source).subquery("later_months"))
 
 
 def _day(day: dt.date):

@@ -40,6 +40,11 @@ INVARIANTS: list[tuple[str, str]] = [
      "SELECT COUNT(*) FROM (SELECT cum, SUM(n) OVER (PARTITION BY area_id, category_id, source "
      "ORDER BY week_start ROWS UNBOUNDED PRECEDING) AS running FROM mart_incident_week) w "
      "WHERE w.cum <> w.running"),
+    ("monthly running totals are the running sums (löpande månadssummor stämmer)",
+     "SELECT COUNT(*) FROM (SELECT cum, kcum, SUM(n) OVER (PARTITION BY area_id, category_id, source "
+     "ORDER BY month_start ROWS UNBOUNDED PRECEDING) AS running, SUM(ksum) OVER (PARTITION BY area_id, "
+     "category_id, source ORDER BY month_start ROWS UNBOUNDED PRECEDING) AS krunning "
+     "FROM mart_incident_month_total) m WHERE m.cum <> m.running OR m.kcum <> m.krunning"),
     ("every incident's area exists (områden finns)",
      "SELECT COUNT(*) FROM incidents i WHERE NOT EXISTS (SELECT 1 FROM areas a WHERE a.id = i.area_id)"),
     ("every incident's category exists (kategorier finns)",

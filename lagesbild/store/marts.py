@@ -14,11 +14,11 @@ Contracts (tests/test_marts_contract.py, both backends): every mart's sum of `n`
 equals the incidents' sum of `count` (and of `rkey`; the cell mart: of the incidents with a
 cell), and an incremental import gives exactly the marts of a full rebuild.
 
-The weekly mart also keeps running totals (`cum`): the events of the same area, category and
-source up to and including the week, so that any period's count is the difference of two
-running totals (see lagesbild.queries.incidents). Every mart row also carries `ksum`, the sum of
-the record keys of its incidents (the Cell Key Method, lagesbild.privacy), and the weekly mart its
-running total `kcum`.
+The weekly mart and the monthly totals also keep running totals (`cum`): the events of the same
+area, category and source up to and including the week (month), so that any period's count is
+the difference of two running totals (see lagesbild.queries.incidents). Every mart row also
+carries `ksum`, the sum of the record keys of its incidents (the Cell Key Method,
+lagesbild.privacy), and those two marts its running total `kcum`.
 """
 from __future__ import annotations
 
@@ -50,17 +50,22 @@ ROW_COLUMNS = ["occurred_at", "area_id", "category_id", "source", "cell_e", "cel
 HOLD_ROWS = 600_000  # summed rows an import's Increment holds before it writes them
 SUMS = ["n", "ksum"]  # what every mart sums: the events and their record keys
 
-# The running total of each combination's last week before :w0 (one index lookup per combination).
+# Marts with running totals (cum, kcum): the mart, its time column and the columns beside n and
+# ksum that a row carries.
+RUNNING = {"mart_incident_week": ("week_start", ["iso_year", "iso_week"]),
+           "mart_incident_month_total": ("month_start", [])}
+
+# The running totals of each combination's last row before :t0 (one index lookup per combination).
 TOTALS_BEFORE = """
 SELECT c.area_id, c.category_id, c.source,
-       COALESCE((SELECT b.cum FROM mart_incident_week b
+       COALESCE((SELECT b.cum FROM {mart} b
                  WHERE b.area_id = c.area_id AND b.category_id = c.category_id
-                   AND b.source = c.source AND b.week_start < :w0
-                 ORDER BY b.week_start DESC LIMIT 1), 0) AS base,
-       COALESCE((SELECT b.kcum FROM mart_incident_week b
+                   AND b.source = c.source AND b.{time} < :t0
+                 ORDER BY b.{time} DESC LIMIT 1), 0) AS base,
+       COALESCE((SELECT b.kcum FROM {mart} b
                  WHERE b.area_id = c.area_id AND b.category_id = c.category_id
-                   AND b.source = c.source AND b.week_start < :w0
-                 ORDER BY b.week_start DESC LIMIT 1), 0) AS kbase
+                   AND b.source = c.source AND b.{time} < :t0
+                 ORDER BY b.{time} DESC LIMIT 1), 0) AS kbase
 FROM mart_incident_combo c WHERE c.source IN :sources
 """
 
@@ -148,48 +153,49 @@ def add_deltas(conn: Connection, sums: dict[str, pd.DataFrame]) -> None:
     if sums["mart_incident_week"].empty:
         return
     for name, table in TABLES.items():
-        if name == "mart_incident_week":
-            _add_weeks(conn, sums[name])
+        if name in RUNNING:
+            _add_running(conn, name, sums[name])
         else:
             add_counts(conn, table, sums[name], MART_KEYS[name])
     touched = sums["mart_incident_week"][COMBO].drop_duplicates()
     add_counts(conn, combo_t, touched, COMBO, on_conflict="ignore")
 
 
-def _add_weeks(conn: Connection, weeks: pd.DataFrame) -> None:
-    """Add weekly counts and rewrite the running totals of the combinations they touch from their
-    first week on: the total before that week (one lookup per combination) plus the cumulative
-    sum of the stored and the new counts. Usually (last week's file) only new weeks are written."""
-    keys = MART_KEYS["mart_incident_week"]
-    w0 = pd.Timestamp(weeks["week_start"].min()).date()
-    sources = sorted(weeks["source"].unique())
+def _add_running(conn: Connection, name: str, rows: pd.DataFrame) -> None:
+    """Add the weekly (monthly) counts to the mart `name` and rewrite the running totals of the
+    combinations they touch from their first week (month) on: the total before it (one lookup per
+    combination) plus the cumulative sum of the stored and the new counts. Usually (last week's
+    file) only new weeks are written."""
+    keys, (time, extra) = MART_KEYS[name], RUNNING[name]
+    t0 = pd.Timestamp(rows[time].min()).date()
+    sources = sorted(rows["source"].unique())
     stored = pd.DataFrame([tuple(r) for r in conn.execute(text(
-        f"SELECT week_start, area_id, category_id, source, iso_year, iso_week, n, ksum FROM mart_incident_week "
-        f"WHERE week_start >= {_sql_date(w0)} AND source IN :sources").bindparams(
+        f"SELECT {', '.join(keys + extra)}, n, ksum FROM {name} "
+        f"WHERE {time} >= {_sql_date(t0)} AND source IN :sources").bindparams(
             bindparam("sources", expanding=True)), {"sources": sources})],
-        columns=keys + ["iso_year", "iso_week", "n", "ksum"])
-    touched = weeks[COMBO].drop_duplicates()
-    weeks = weeks.assign(stored=False)
+        columns=keys + extra + SUMS)
+    touched = rows[COMBO].drop_duplicates()
+    rows = rows.assign(stored=False)
     if not stored.empty:
         stored = stored.merge(touched, on=COMBO).assign(stored=True)
-        stored["week_start"] = pd.to_datetime(stored["week_start"]).to_numpy().astype(weeks["week_start"].dtype)
-        weeks = (pd.concat([stored, weeks], ignore_index=True)
-                 .groupby(keys, as_index=False, sort=False)
-                 .agg(iso_year=("iso_year", "first"), iso_week=("iso_week", "first"), n=("n", "sum"),
-                      ksum=("ksum", "sum"), stored=("stored", "max")))
+        stored[time] = pd.to_datetime(stored[time]).to_numpy().astype(rows[time].dtype)
+        rows = (pd.concat([stored, rows], ignore_index=True)
+                .groupby(keys, as_index=False, sort=False)
+                .agg(**{c: (c, "first") for c in extra}, n=("n", "sum"), ksum=("ksum", "sum"),
+                     stored=("stored", "max")))
     base = pd.DataFrame([tuple(r) for r in conn.execute(
-        text(TOTALS_BEFORE.replace(":w0", _sql_date(w0))).bindparams(bindparam("sources", expanding=True)),
-        {"sources": sources})], columns=COMBO + ["base", "kbase"])
-    weeks = weeks.merge(base, on=COMBO, how="left").fillna({"base": 0, "kbase": 0})
-    weeks = weeks.sort_values(COMBO + ["week_start"], kind="stable")
-    running = weeks.groupby(COMBO, sort=False)[SUMS].cumsum()
-    weeks["cum"] = running["n"] + weeks.pop("base").astype(np.int64)
-    weeks["kcum"] = running["ksum"] + weeks.pop("kbase").astype(np.int64)
+        text(TOTALS_BEFORE.format(mart=name, time=time).replace(":t0", _sql_date(t0)))
+        .bindparams(bindparam("sources", expanding=True)), {"sources": sources})], columns=COMBO + ["base", "kbase"])
+    rows = rows.merge(base, on=COMBO, how="left").fillna({"base": 0, "kbase": 0})
+    rows = rows.sort_values(COMBO + [time], kind="stable")
+    running = rows.groupby(COMBO, sort=False)[SUMS].cumsum()
+    rows["cum"] = running["n"] + rows.pop("base").astype(np.int64)
+    rows["kcum"] = running["ksum"] + rows.pop("kbase").astype(np.int64)
     # Rows already stored are rewritten, the others only inserted (on PostgreSQL by COPY, which a
     # single stored key among them would send the slower way).
-    stored_rows = weeks.pop("stored").astype(bool)
-    add_counts(conn, week_t, weeks[stored_rows], keys, on_conflict="replace")
-    add_counts(conn, week_t, weeks[~stored_rows], keys, on_conflict="replace")
+    stored_rows = rows.pop("stored").astype(bool)
+    add_counts(conn, TABLES[name], rows[stored_rows], keys, on_conflict="replace")
+    add_counts(conn, TABLES[name], rows[~stored_rows], keys, on_conflict="replace")
 
 
 def refresh_marts(conn: Connection, chunk: int = 500_000) -> None:

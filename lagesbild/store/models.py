@@ -203,15 +203,21 @@ class MartIncidentCombo(Base):
 
 class MartIncidentMonthTotal(Base):
     """Events per month, area, category and source (the monthly mart without place type and age
-    group, about a tenth of its size): months, quarters and years read this one."""
+    group, about a tenth of its size): months, quarters and years read this one. `cum` and `kcum`
+    are running totals as in the weekly mart: a count up to a month's end is one index lookup
+    (ix_mart_incident_month_total_cum, migration 0010)."""
     __tablename__ = "mart_incident_month_total"
-    __table_args__ = {"sqlite_with_rowid": False}  # one B-tree per row (migration 0003)
+    __table_args__ = (Index("ix_mart_incident_month_total_cum", "area_id", "category_id", "source", "month_start",
+                            "cum", "kcum"),
+                      {"sqlite_with_rowid": False})  # one B-tree per row (migration 0003)
     month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    cum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    kcum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class MartIncidentMonth(Base):
