@@ -64,6 +64,17 @@ def week_end(day: dt.date) -> dt.date:
     return monday(day) + dt.timedelta(days=6)
 
 
+def whole_weeks(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list[tuple[dt.date, dt.date]]]:
+    """The whole ISO weeks of start..end (their first Monday and last Sunday; None: none) and the
+    days outside them (at most two ranges of up to 6 days)."""
+    first = start + dt.timedelta(days=-start.weekday() % 7)
+    last = end - dt.timedelta(days=(end.weekday() + 1) % 7)
+    if first > last:
+        return None, ([(start, end)] if start <= end else [])
+    one = dt.timedelta(days=1)
+    return (first, last), [r for r in ((start, first - one), (last + one, end)) if r[0] <= r[1]]
+
+
 def last_complete_week_end(day: dt.date) -> dt.date:
     """The Sunday that ends the last complete ISO week before `day`."""
     return day - dt.timedelta(days=day.weekday() + 1)

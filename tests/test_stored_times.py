@@ -82,3 +82,16 @@ def test_no_module_dates_by_the_servers_clock():
                  if "date.today()" in p.read_text(encoding="utf-8") and p.name != "calendar.py"]
     offenders += ["app.py"] if "date.today()" in (root / "app.py").read_text(encoding="utf-8") else []
     assert offenders == ["lagesbild/setup.py"]  # only the population years (a range of years), which no hour moves
+
+
+@pytest.mark.parametrize("start, end, core, edges", [
+    ("2025-11-17", "2026-11-15", ("2025-11-17", "2026-11-15"), []),                      # a named period
+    ("2025-11-19", "2026-11-12", ("2025-11-24", "2026-11-08"),
+     [("2025-11-19", "2025-11-23"), ("2026-11-09", "2026-11-12")]),
+    ("2025-11-19", "2025-11-21", None, [("2025-11-19", "2025-11-21")]),                  # inside one week
+    ("2025-11-23", "2025-11-24", None, [("2025-11-23", "2025-11-24")]),                  # Sunday, Monday
+])
+def test_whole_weeks_and_the_days_outside_them(start, end, core, edges):
+    day = dt.date.fromisoformat
+    assert calendar.whole_weeks(day(start), day(end)) == (
+        tuple(map(day, core)) if core else None, [(day(a), day(b)) for a, b in edges])

@@ -10,7 +10,8 @@ from lagesbild.domain.geo import CELL_SIZE_M
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids, category_conditions
 from lagesbild.queries.frames import frame
-from lagesbild.queries.incidents import _day, _split, row_limit
+from lagesbild.calendar import whole_weeks
+from lagesbild.queries.incidents import _day, row_limit
 from lagesbild.store.models import Category, Incident, MartIncidentCell
 
 cell_t, cat_t, inc_t = MartIncidentCell.__table__, Category.__table__, Incident.__table__
@@ -18,16 +19,17 @@ CELL_SIZES = (CELL_SIZE_M, 500, 1000, 2000, 5000)
 
 
 def _cells_query(conn: Connection, f: Filters, size: int):
-    """Events per (area, cell) of exactly f's dates: its whole months from mart_incident_cell, the
-    days before and after them from the incident rows (with a cell). One query (UNION ALL)."""
+    """Events per (area, cell) of exactly f's dates: its whole ISO weeks from mart_incident_cell,
+    the days before and after them (none for the named periods) from the incident rows (with a
+    cell). One query (UNION ALL when there are such days)."""
     # The person-related category ids, read first: the mart then needs no join per row (a quarter
     # of the query's time on PostgreSQL for a year of the county, about 230 000 rows).
     person = conn.execute(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")).scalars().all()
     ids = area_ids(conn, f.areas)
-    core, edges = _split("month", f.start, f.end)
+    core, edges = whole_weeks(f.start, f.end)
     parts = []
     if core:
-        parts.append(_cells_part(f, cell_t, [cell_t.c.month_start >= core[0], cell_t.c.month_start <= core[1]],
+        parts.append(_cells_part(f, cell_t, [cell_t.c.week_start >= core[0], cell_t.c.week_start <= core[1]],
                                  cell_t.c.n, cell_t.c.ksum, ids, person, size))
     if edges:
         days = or_(*[and_(inc_t.c.occurred_at >= _day(a), inc_t.c.occurred_at < _day(b + dt.timedelta(days=1)))

@@ -41,7 +41,7 @@ MART_KEYS: dict[str, list[str]] = {
     "mart_incident_week": ["week_start", "area_id", "category_id", "source"],
     "mart_incident_month_total": ["month_start", "area_id", "category_id", "source"],
     "mart_incident_month": ["month_start", "area_id", "category_id", "source", "place_type", "age_group"],
-    "mart_incident_cell": ["month_start", "category_id", "cell_e", "cell_n", "area_id", "source"],
+    "mart_incident_cell": ["week_start", "category_id", "cell_e", "cell_n", "area_id", "source"],
 }
 TABLES = {"mart_incident_week": week_t, "mart_incident_month_total": total_t,
           "mart_incident_month": month_t, "mart_incident_cell": cell_t}

@@ -234,9 +234,11 @@ class MartIncidentMonth(Base):
 
 
 class MartIncidentCell(Base):
+    """Events per ISO week and 250 m cell (with category, area and source): the map. By week, not
+    month (migration 0011): the named periods are whole weeks, so the map reads no incident row."""
     __tablename__ = "mart_incident_cell"
     __table_args__ = {"sqlite_with_rowid": False}  # one B-tree per row (migration 0003)
-    month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cell_e: Mapped[int] = mapped_column(Integer, primary_key=True)
     cell_n: Mapped[int] = mapped_column(Integer, primary_key=True)
