@@ -22,6 +22,7 @@ OPEN = ("planerad", "pågår")
 COLUMNS = ["action_key", "title", "description", "kind", "responsible_actor", "area_codes", "targets",
            "observation_keys", "start_date", "end_date", "status", "status_reason", "est_step", "decided_on",
            "follow_up_on", "demo"]
+LABELS = ("areas_label", "targets_label", "kind_label", "status_label", "step_label", "decided_week")
 EXPORT_HEADERS = {"action_key": "Id", "title": "Rubrik", "description": "Beskrivning", "kind": "Typ",
                   "responsible_actor": "Ansvarig", "area_codes": "Områden", "targets": "Problem",
                   "observation_keys": "Vandringsobservationer", "start_date": "Start", "end_date": "Slut",
@@ -33,6 +34,9 @@ def actions(conn: Connection) -> pd.DataFrame:
     """Every action, newest decision first, with the text of its latest note and its note count."""
     df = frame(conn.execute(select(*[actions_t.c[c] for c in COLUMNS], actions_t.c.id)
                             .order_by(actions_t.c.decided_on.desc(), actions_t.c.action_key)), [*COLUMNS, "id"])
+    if df.empty:  # no notes to read
+        return df.drop(columns=["id"]).assign(last_note_on=pd.Series(dtype=object), last_note=pd.Series(dtype=object),
+                                              notes=pd.Series(dtype=int))
     notes = frame(conn.execute(select(notes_t.c.action_id, notes_t.c.noted_on, notes_t.c.note)
                                .order_by(notes_t.c.noted_on, notes_t.c.id)), ["id", "noted_on", "note"])
     last = notes.groupby("id").agg(last_note_on=("noted_on", "last"), last_note=("note", "last"),
@@ -73,6 +77,8 @@ def covers(action_codes: str, selected: tuple[str, ...], expansion: dict[str, se
 
 def labelled(conn: Connection, df: pd.DataFrame) -> pd.DataFrame:
     """The list with Swedish labels: area names, problem names, kind, status and step labels."""
+    if df.empty:  # no names to look up
+        return df.assign(**{c: pd.Series(dtype=object) for c in LABELS})
     areas = area_frame(conn)
     names = dict(zip(areas["code"], areas["name"]))
     cats = dict(conn.execute(select(cat_t.c.code, cat_t.c.name)).all())
@@ -112,14 +118,16 @@ class WeekActions:
 
 
 def week_actions(conn: Connection, monday: dt.date, area_codes: tuple[str, ...] = ()) -> WeekActions:
-    df = action_list(conn, area_codes)
+    """The week's actions in the selection's areas; only those are labelled (a year holds hundreds)."""
+    df = _covering(conn, area_codes)
     sunday = monday + dt.timedelta(days=6)
-    runs = [running(s, e, st, monday, sunday) for s, e, st in zip(df["start_date"], df["end_date"], df["status"])]
-    due = [st in OPEN and ((f is not None and f <= sunday) or (e is not None and monday <= e <= sunday))
-           for st, f, e in zip(df["status"], df["follow_up_on"], df["end_date"])]
-    new = [d is not None and monday <= d <= sunday for d in df["decided_on"]]
-    return WeekActions(df[_mask(df, runs)].reset_index(drop=True), df[_mask(df, due)].reset_index(drop=True),
-                       df[_mask(df, new)].reset_index(drop=True))
+    runs = _mask(df, [running(s, e, st, monday, sunday)
+                      for s, e, st in zip(df["start_date"], df["end_date"], df["status"])])
+    due = _mask(df, [st in OPEN and ((f is not None and f <= sunday) or (e is not None and monday <= e <= sunday))
+                     for st, f, e in zip(df["status"], df["follow_up_on"], df["end_date"])])
+    new = _mask(df, [d is not None and monday <= d <= sunday for d in df["decided_on"]])
+    shown = labelled(conn, df[runs | due | new])
+    return WeekActions(*(shown[m.loc[shown.index].to_numpy()].reset_index(drop=True) for m in (runs, due, new)))
 
 
 def notes(conn: Connection, key: str) -> pd.DataFrame:
