@@ -213,15 +213,14 @@ def _unpack(packed_difference):
 
 
 def combo_week(column, area_id, category_id, source, through: dt.date | None = None, newest: bool = True,
-               mart=None):
+               mart=week_t):
     """`column` (an expression of mart_incident_week, or of `mart`: mart_incident_month_total) at
     the newest (newest=False: the first) week (month) of one combination (area, category, source:
     columns or values) that starts on or before `through`: one lookup in ix_mart_incident_week_cum
     (ix_mart_incident_month_total_cum), NULL when there is none. The one place the queries read
     the marts' running totals (running_total, queries.imports)."""
-    m = week_t if mart is None else mart
-    start = m.c.week_start if mart is None else m.c.month_start
-    conds = [m.c.area_id == area_id, m.c.category_id == category_id, m.c.source == source]
+    start = mart.c.week_start if mart is week_t else mart.c.month_start
+    conds = [mart.c.area_id == area_id, mart.c.category_id == category_id, mart.c.source == source]
     if through is not None:
         conds.append(start <= through)
     return select(column).where(*conds).order_by(start.desc() if newest else start.asc()).limit(1).scalar_subquery()
@@ -232,8 +231,7 @@ def running_total(area_id, category_id, source, through: dt.date, month: bool = 
     and including the week that starts on or before `through` (month=True: the month; `through`
     is then a month's last day), 0 before its first week (month)."""
     m = month_total_t if month else week_t
-    return func.coalesce(combo_week(m.c.cum * _PACK + m.c.kcum, area_id, category_id, source, through,
-                                    mart=m if month else None), 0)
+    return func.coalesce(combo_week(m.c.cum * _PACK + m.c.kcum, area_id, category_id, source, through, mart=m), 0)
 
 
 # ---------------------------------------------------------------------------------------------
