@@ -115,3 +115,27 @@ def test_real_data_still_say_stale(empty_engine):
     with empty_engine.connect() as conn:
         table = freshness.freshness_table(freshness.stream_status(conn, dt.date(2026, 12, 9)))
     assert table.loc[0, "Status"] == "Inaktuell" and table.loc[0, "Senast importerad/hämtad"] != "–"
+
+
+def test_each_source_holds_what_its_incident_rows_say(demo_engine):
+    """Datakällor's events, first and last week per source (read from the weekly mart's running
+    totals and its key) equal a plain count of the incident rows, on both backends."""
+    from sqlalchemy import case, func, select
+
+    from lagesbild.calendar import monday
+    from lagesbild.privacy import Policy
+    from lagesbild.queries import imports
+    from lagesbild.store.models import Category, Incident
+    inc, cat = Incident.__table__, Category.__table__
+    with demo_engine.connect() as conn:
+        held = imports.freshness(conn, Policy(k=5))
+        raw = conn.execute(imports._per_source()).all()
+        rows = conn.execute(select(inc.c.source, func.count(), func.sum(inc.c.rkey), func.min(inc.c.occurred_at),
+                                   func.max(inc.c.occurred_at), func.max(case((cat.c.sensitivity == "person", 1), else_=0)))
+                            .join(cat, cat.c.id == inc.c.category_id).group_by(inc.c.source)
+                            .order_by(inc.c.source)).all()
+    assert len(rows) >= 3
+    assert [(s, n, k, bool(p), f, last) for s, n, k, p, f, last in raw] == [
+        (s, n, k, bool(p), monday(first.date()), monday(last.date())) for s, n, k, first, last, p in rows]
+    assert list(held["source"]) == [r[0] for r in rows]
+    assert set(held.columns) == {"source", "n_label", "first", "last"}

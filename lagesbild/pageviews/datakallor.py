@@ -11,7 +11,7 @@ from lagesbild import demo_marker, freshness
 from lagesbild.access.imports import allowed
 from lagesbild.calendar import local_time
 from lagesbild.domain.vocab import SOURCES
-from lagesbild.exports import neutralise_formulas
+from lagesbild.exports import neutralise_text
 from lagesbild.formatting import number, week_label
 
 TITLE = "Datakällor"
@@ -79,17 +79,17 @@ def freshness_table(statuses: list[freshness.StreamStatus], counts: pd.DataFrame
 
 
 def log_table(log: pd.DataFrame) -> pd.DataFrame:
-    """`log`: data.import_log()."""
-    out = log.copy()
-    out["status"] = out["status"].map(STATUSES).fillna(out["status"])
-    out["imported_at"] = [_when(v) for v in out["imported_at"]]
-    # The demo's own import: words for its file (older stores wrote a developer's "demodata (seed …)").
-    out["file_name"] = out["file_name"].mask(out["kind"] == demo_marker.KIND, demo_marker.FILE_NAME)
-    out["kind"] = out["kind"].map(KIND_LABELS).fillna(out["kind"])
-    out["source"] = [SOURCES.get(s, s) if isinstance(s, str) and s else "–" for s in out["source"]]
-    for c in ("rows_read", "rows_accepted", "rows_duplicate"):
-        out[c] = [number(v) for v in out[c]]
-    return neutralise_formulas(out[list(LOG_COLUMNS)].rename(columns=LOG_COLUMNS))
+    """`log`: data.import_log() (at most a page of rows: worded row by row, free text neutralised)."""
+    def worded(r: dict) -> dict:
+        demo = r["kind"] == demo_marker.KIND  # the demo's own import: words for its file
+        return {"imported_at": _when(r["imported_at"]), "kind": KIND_LABELS.get(r["kind"], r["kind"]),
+                "source": SOURCES.get(r["source"], r["source"]) if isinstance(r["source"], str) and r["source"] else "–",
+                "file_name": demo_marker.FILE_NAME if demo else r["file_name"],
+                "status": STATUSES.get(r["status"], r["status"]),
+                **{c: number(r[c]) for c in ("rows_read", "rows_accepted", "rows_duplicate")},
+                "message": r["message"]}
+    rows = [{c: neutralise_text(v) for c, v in worded(r).items()} for r in log.to_dict("records")]
+    return pd.DataFrame(rows, columns=list(LOG_COLUMNS)).rename(columns=LOG_COLUMNS)
 
 
 def build(statuses: list[freshness.StreamStatus], counts: pd.DataFrame, log: pd.DataFrame) -> DatakallorView:

@@ -7,6 +7,7 @@ from sqlalchemy import Connection, Engine, case, func, select
 from lagesbild import demo_marker
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.frames import frame
+from lagesbild.queries.incidents import PACK, combo_week, unpack
 from lagesbild.store.models import (Area, AreaPopulation, Category, HousingFigure, ImportLog, Incident,
                                     MartIncidentCombo, MartIncidentWeek, Observation, SafetyWalk)
 
@@ -36,23 +37,22 @@ def freshness(conn: Connection, policy: Policy) -> pd.DataFrame:
 
 def _per_source():
     """Events, key sum, sensitivity, first and last week per source: per (area, category, source)
-    the last running totals and the first and last week, each one lookup in ix_mart_incident_week_cum."""
-    week_t, combo_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__
-
-    from lagesbild.queries.incidents import combo_week
-
-    def edge(column, newest: bool):
-        return combo_week(column, combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source, newest=newest)
-    cat_t = Category.__table__
+    its last running total and key sum (one lookup in ix_mart_incident_week_cum, both packed in
+    one integer), and per source its first and last week (the mart's primary key starts with the
+    week: one short index walk from either end)."""
+    week_t, combo_t, cat_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__, Category.__table__
     person = select(cat_t.c.id).where(cat_t.c.sensitivity == "person")
-    per_combo = select(combo_t.c.source, edge(week_t.c.cum, True).label("n"),
-                       edge(week_t.c.kcum, True).label("k"),
-                       case((combo_t.c.category_id.in_(person), 1), else_=0).label("person"),
-                       edge(week_t.c.week_start, False).label("first"),
-                       edge(week_t.c.week_start, True).label("last")).subquery()
-    return (select(per_combo.c.source, func.sum(per_combo.c.n), func.sum(per_combo.c.k),
-                   func.max(per_combo.c.person), func.min(per_combo.c.first),
-                   func.max(per_combo.c.last)).where(per_combo.c.n.is_not(None))
+    packed = combo_week(week_t.c.cum * PACK + week_t.c.kcum, combo_t.c.area_id, combo_t.c.category_id,
+                        combo_t.c.source)
+    per_combo = select(combo_t.c.source, packed.label("packed"),
+                       case((combo_t.c.category_id.in_(person), 1), else_=0).label("person")).subquery()
+    n, k = unpack(per_combo.c.packed)
+
+    def edge(newest: bool):
+        week = func.max(week_t.c.week_start) if newest else func.min(week_t.c.week_start)
+        return select(week).where(week_t.c.source == per_combo.c.source).scalar_subquery()
+    return (select(per_combo.c.source, func.sum(n), func.sum(k), func.max(per_combo.c.person), edge(False),
+                   edge(True)).where(per_combo.c.packed.is_not(None))
             .group_by(per_combo.c.source).order_by(per_combo.c.source))
 
 

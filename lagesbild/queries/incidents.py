@@ -206,7 +206,7 @@ PACK = 1 << 40
 _PACK = literal_column(str(PACK))
 
 
-def _unpack(packed_difference):
+def unpack(packed_difference):
     """(events, key sum) of the difference of two packed running totals."""
     # Precedence of * and /: the difference is parenthesised, integer division on both backends.
     return packed_difference.op("/", precedence=8)(_PACK), packed_difference.op("%", precedence=8)(_PACK)
@@ -467,7 +467,7 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
         t = select(*combo, *totals).where(*_filter_conditions(conn, f, combo_t)).cte("running_totals") \
             .prefix_with("MATERIALIZED")
         at = {d: t.c[f"c{i}"] for i, d in enumerate(cuts)}
-        ns, ks = zip(*(_unpack(at[last] - at[first - dt.timedelta(days=1)]) for first, last in bounds))
+        ns, ks = zip(*(unpack(at[last] - at[first - dt.timedelta(days=1)]) for first, last in bounds))
     cols = [_dim_column(d, t, "week").label(d) for d in by]
     person = cat_t.c.sensitivity == "person"
     query = (select(*cols, *[func.sum(n).label(ns_[i]) for i, n in enumerate(ns)],
