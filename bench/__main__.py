@@ -13,7 +13,9 @@ repetition on a fresh database, the two alternating), written to bench/results/i
    beside the naive pandas page.
 3. Many people at once (bench/concurrent.py): sessions over the websocket against real servers
    with an import running, on a fresh demo store and on the SQLite bench store.
-4. Write bench/results/latest.json and bench/results/latest.md.
+4. The browser's time to a finished Översikt and Karta (bench/browser_time.py, Debian's Chromium)
+   against one server on a fresh demo store.
+5. Write bench/results/latest.json and bench/results/latest.md.
 """
 from __future__ import annotations
 
@@ -110,6 +112,29 @@ def run_concurrent(url: str | None, backend: str = "demo") -> dict | None:
                           today=generate.TODAY.isoformat(), import_rows=50_000, label=f"{backend} bench store")
 
 
+BROWSER = {"loads": 3, "paths": ["", "karta"]}  # "" is Översikt, the default page
+
+
+def run_browser() -> dict:
+    """bench/browser_time.py against one `python -m lagesbild.serve` on a fresh demo store (its
+    cache warmed by one discarded load per page); {} with the reason when there is no Chromium."""
+    from bench import browser_time, concurrent
+    if not BROWSER["loads"]:
+        return {}
+    if not Path("/usr/bin/chromium").exists():
+        return {"error": "no /usr/bin/chromium (apt-get install chromium)"}
+    log(f"browser: time to a finished Översikt and Karta ({BROWSER['loads']} loads each) …")
+    work = store.WORK / "browser"
+    work.mkdir(parents=True, exist_ok=True)
+    url, _, _ = concurrent.demo_store(work)
+    port = concurrent.free_port()
+    procs = concurrent.start_servers(url, [port], None, None, work)
+    try:
+        return browser_time.measure(f"http://127.0.0.1:{port}", BROWSER["loads"], BROWSER["paths"])
+    finally:
+        concurrent.stop(procs)
+
+
 def run_import_only(backend: str, data: dict, reps: int) -> dict:
     """The import through the loader and the naive import, `reps` times each, alternating (so that
     the machine's load hits both alike), each loader import on a fresh database."""
@@ -150,10 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=str(RESULTS), help="directory for latest.json and latest.md")
     p.add_argument("--concurrent-seconds", type=float, default=CONCURRENT["seconds"],
                    help="length of each many-sessions scenario (0: skip them)")
+    p.add_argument("--browser-loads", type=int, default=BROWSER["loads"],
+                   help="page loads per page for the browser's time (0: skip it)")
     p.add_argument("--import-only", action="store_true",
                    help="only the import and the naive import (bench/results/import.json)")
     args = p.parse_args(argv)
     CONCURRENT["seconds"] = args.concurrent_seconds
+    BROWSER["loads"] = args.browser_loads
     started = time.perf_counter()
     os.chdir(ROOT)
     store.WORK.mkdir(parents=True, exist_ok=True)
@@ -178,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = {b: run_backend(b, data, args.reps, args.keep) for b in backends}
     demo_many = run_concurrent(None)
+    browser = run_browser()
     run = {"date": dt.datetime.now().isoformat(timespec="seconds"), "rows": args.rows, "reps": args.reps,
            "areas": len(data["areas"]), "categories": 60,
            "walks": next(iter(results.values()))["walks"] if results else {},
@@ -187,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
            "summary": {b: report.summarise_backend(b, r) for b, r in results.items()},
            "concurrent": {**({"demo": demo_many} if demo_many else {}),
                           **{b: r.pop("concurrent") for b, r in results.items() if r.get("concurrent")}},
+           "browser": browser,
            "timings": {"generate_s": gen_s, "total_s": time.perf_counter() - started}}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)

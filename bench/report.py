@@ -125,7 +125,23 @@ def markdown(run: dict) -> str:
         lines += ["## Many people at once", ""]
         for result in run["concurrent"].values():
             lines.append(concurrent_markdown(result))
+    if run.get("browser"):
+        lines += ["## In the browser", "", browser_markdown(run["browser"]), ""]
     lines += [f"Generation {run['timings']['generate_s']:.0f} s; whole run {run['timings']['total_s']:.0f} s.", ""]
+    return "\n".join(lines)
+
+
+def browser_markdown(browser: dict) -> str:
+    """Time to a finished page in Debian's Chromium (bench/browser_time.py), demo store."""
+    if "error" in browser:
+        return f"Not measured: {browser['error']}."
+    names = {"oversikt": "Översikt", "karta": "Karta"}
+    lines = ["Fresh browser context per load (cold browser cache, warm server), medians: wall = navigation "
+             "start to the first frame with every chart and map drawn; task / script = the page's "
+             "main-thread busy and JavaScript time.", "",
+             "| page | wall ms | task ms | script ms |", "|---|---:|---:|---:|"]
+    for page, m in browser.items():
+        lines.append(f"| {names.get(page, page)} | {m['wall_ms']} | {m['task_ms']} | {m['script_ms']} |")
     return "\n".join(lines)
 
 
