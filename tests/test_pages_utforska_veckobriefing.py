@@ -42,3 +42,23 @@ def test_an_empty_period_says_which_data_exist_and_offers_them(app_env):  # noqa
     at.button[0].click().run()
     assert not at.exception and len(at.dataframe) == 1
     assert any(m.value.startswith("**Urval:** 2 jan 2023 – 2 feb 2023") for m in at.markdown)
+
+
+def test_opening_the_pages_that_offer_a_pdf_does_not_load_the_pdf_library(app_env):  # noqa: F811
+    """fpdf2 (with fontTools and cryptography) takes about 0.3 s to import: it is loaded on the first
+    download (lagesbild.report_pdf), not by the first visit to Veckobriefing or Insatser after a
+    restart. A fresh interpreter, so that nothing imported earlier in the test run counts."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    script = ("import sys\nfrom tests.test_pages import run_page\n"
+              "for page in ('veckobriefing', 'insatser'):\n"
+              "    at = run_page(page)\n"
+              "    assert not at.exception, [e.value for e in at.exception]\n"
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('fpdf', 'fontTools')))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
