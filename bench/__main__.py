@@ -126,7 +126,11 @@ def run_browser() -> dict:
     log(f"browser: time to a finished Översikt and Karta ({BROWSER['loads']} loads each) …")
     work = store.WORK / "browser"
     work.mkdir(parents=True, exist_ok=True)
-    url, _, _ = concurrent.demo_store(work)
+    for old in work.glob("demo.db*"):
+        old.unlink()
+    url = f"sqlite:///{work / 'demo.db'}"  # the demo store as `make run` shows it
+    subprocess.run([sys.executable, "-m", "lagesbild", "init"], cwd=ROOT, env=concurrent.server_env(url, None),
+                   check=True, capture_output=True)
     port = concurrent.free_port()
     procs = concurrent.start_servers(url, [port], None, None, work)
     try:
