@@ -114,6 +114,8 @@ def main(args: list[str] | None = None) -> int:
                              f"({address})"), file=sys.stderr)
     if replicas > 1:
         return run_replicas(replicas, args)
+    from lagesbild.warmup import warm_up
+    warm_up()  # the pages' imports done and out of the garbage collector's way before the first request
     from streamlit.web import cli
     sys.argv = ["streamlit", "run", str(APP), *args]
     return cli.main()
