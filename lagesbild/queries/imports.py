@@ -7,7 +7,7 @@ from sqlalchemy import Connection, Engine, case, func, select
 from lagesbild import demo_marker
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.frames import frame
-from lagesbild.queries.incidents import PACK, combo_week, unpack
+from lagesbild.queries.incidents import combo_week, packed, unpack
 from lagesbild.store.models import (Area, AreaPopulation, Category, HousingFigure, ImportLog, Incident,
                                     MartIncidentCombo, MartIncidentWeek, Observation, SafetyWalk)
 
@@ -42,9 +42,8 @@ def _per_source():
     week: one short index walk from either end)."""
     week_t, combo_t, cat_t = MartIncidentWeek.__table__, MartIncidentCombo.__table__, Category.__table__
     person = select(cat_t.c.id).where(cat_t.c.sensitivity == "person")
-    packed = combo_week(week_t.c.cum * PACK + week_t.c.kcum, combo_t.c.area_id, combo_t.c.category_id,
-                        combo_t.c.source)
-    per_combo = select(combo_t.c.source, packed.label("packed"),
+    last = combo_week(packed(week_t), combo_t.c.area_id, combo_t.c.category_id, combo_t.c.source)
+    per_combo = select(combo_t.c.source, last.label("packed"),
                        case((combo_t.c.category_id.in_(person), 1), else_=0).label("person")).subquery()
     n, k = unpack(per_combo.c.packed)
 

@@ -206,6 +206,11 @@ PACK = 1 << 40
 _PACK = literal_column(str(PACK))
 
 
+def packed(mart):
+    """A mart row's running total and key sum as one integer (cum * PACK + kcum)."""
+    return mart.c.cum * _PACK + mart.c.kcum
+
+
 def unpack(packed_difference):
     """(events, key sum) of the difference of two packed running totals."""
     # Precedence of * and /: the difference is parenthesised, integer division on both backends.
@@ -231,7 +236,7 @@ def running_total(area_id, category_id, source, through: dt.date, month: bool = 
     and including the week that starts on or before `through` (month=True: the month; `through`
     is then a month's last day), 0 before its first week (month)."""
     m = month_total_t if month else week_t
-    return func.coalesce(combo_week(m.c.cum * _PACK + m.c.kcum, area_id, category_id, source, through, mart=m), 0)
+    return func.coalesce(combo_week(packed(m), area_id, category_id, source, through, mart=m), 0)
 
 
 # ---------------------------------------------------------------------------------------------
