@@ -117,7 +117,8 @@ BROWSER = {"loads": 3, "paths": ["", "karta"]}  # "" is Översikt, the default p
 
 def run_browser() -> dict:
     """bench/browser_time.py against one `python -m lagesbild.serve` on a fresh demo store (its
-    cache warmed by one discarded load per page); {} with the reason when there is no Chromium."""
+    cache warmed by one discarded load per page); {} when skipped (--browser-loads 0), and
+    {"error": reason} when there is no Chromium."""
     from bench import browser_time, concurrent
     if not BROWSER["loads"]:
         return {}
