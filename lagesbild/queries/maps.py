@@ -19,9 +19,10 @@ CELL_SIZES = (CELL_SIZE_M, 500, 1000, 2000, 5000)
 
 
 def _cells_query(conn: Connection, f: Filters, size: int):
-    """Events per (area, cell) of exactly f's dates: its whole ISO weeks from mart_incident_cell,
-    the days before and after them (none for the named periods) from the incident rows (with a
-    cell). One query (UNION ALL when there are such days)."""
+    """Events per cell of exactly f's dates, its parts in different areas summed (the cell is
+    published as a whole): its whole ISO weeks from mart_incident_cell, the days before and after
+    them (none for the named periods) from the incident rows (with a cell). One query (UNION ALL
+    when there are such days)."""
     # The person-related category ids, read first: the mart then needs no join per row (a quarter
     # of the query's time on PostgreSQL for a year of the county, about 230 000 rows).
     person = conn.execute(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")).scalars().all()
@@ -39,9 +40,9 @@ def _cells_query(conn: Connection, f: Filters, size: int):
     if len(parts) == 1:
         return parts[0]
     both = union_all(*parts).subquery("cells")
-    return (select(both.c.area_id, both.c.cell_e, both.c.cell_n, func.sum(both.c.n).label("n"),
+    return (select(both.c.cell_e, both.c.cell_n, func.sum(both.c.n).label("n"),
                    func.sum(both.c[KEY_COLUMN]).label(KEY_COLUMN), func.max(both.c.sensitive).label("sensitive"))
-            .group_by(both.c.area_id, both.c.cell_e, both.c.cell_n))
+            .group_by(both.c.cell_e, both.c.cell_n))
 
 
 def _cells_part(f: Filters, t, dates: list, n, ksum, ids, person, size: int):
@@ -49,9 +50,9 @@ def _cells_part(f: Filters, t, dates: list, n, ksum, ids, person, size: int):
     north = (t.c.cell_n // size) * size if size != CELL_SIZE_M else t.c.cell_n
     e, north = e.label("cell_e"), north.label("cell_n")
     sensitive = func.max(case((t.c.category_id.in_(person), 1), else_=0)).label("sensitive")
-    q = (select(t.c.area_id, e, north, func.sum(n).label("n"), func.sum(ksum).label(KEY_COLUMN), sensitive)
+    q = (select(e, north, func.sum(n).label("n"), func.sum(ksum).label(KEY_COLUMN), sensitive)
          .where(*dates, *category_conditions(f, t.c.category_id))
-         .group_by(t.c.area_id, e, north))
+         .group_by(e, north))
     if ids is not None:
         q = q.where(t.c.area_id.in_(ids))
     if f.sources:
@@ -60,11 +61,11 @@ def _cells_part(f: Filters, t, dates: list, n, ksum, ids, person, size: int):
 
 
 def _coarsen(finest: pd.DataFrame, size: int) -> pd.DataFrame:
-    """Cells of `size` metres summed from the 250 m cells, ordered as the SQL grouping orders them."""
+    """Cells of `size` metres summed from the 250 m cells, ordered by cell."""
     if size == CELL_SIZE_M or finest.empty:
-        return finest.sort_values(["area_id", "cell_e", "cell_n"], kind="stable").reset_index(drop=True)
+        return finest.sort_values(["cell_e", "cell_n"], kind="stable").reset_index(drop=True)
     coarse = finest.assign(cell_e=finest["cell_e"] // size * size, cell_n=finest["cell_n"] // size * size)
-    return (coarse.groupby(["area_id", "cell_e", "cell_n"], as_index=False, sort=True)
+    return (coarse.groupby(["cell_e", "cell_n"], as_index=False, sort=True)
             .agg(n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max")))
 
 
@@ -74,19 +75,16 @@ def density(conn: Connection, f: Filters, policy: Policy) -> pd.DataFrame:
     published as a whole. Cells shown as "<k" are left out altogether: even a grey square would
     tell where a few person-related events took place. attrs: cell_size (metres).
     """
-    finest = frame(conn.execute(_cells_query(conn, f, CELL_SIZE_M)),
-                   ["area_id", "cell_e", "cell_n", "n", KEY_COLUMN, "sensitive"])
+    finest = frame(conn.execute(_cells_query(conn, f, CELL_SIZE_M)), ["cell_e", "cell_n", "n", KEY_COLUMN, "sensitive"])
     for size in CELL_SIZES:  # coarser grids summed from the finest one, not queried again
-        raw = _coarsen(finest, size)
-        if raw[["cell_e", "cell_n"]].drop_duplicates().shape[0] <= row_limit() and len(raw) <= row_limit() * 2:
+        cells = _coarsen(finest, size)
+        if len(cells) <= row_limit():
             break
-    if raw.empty:
+    if cells.empty:
         out = pd.DataFrame(columns=["cell_e", "cell_n", "n", "n_label", "suppressed"])
         out.attrs["cell_size"] = size
         return out
-    cells = (raw.astype({"sensitive": bool}).groupby(["cell_e", "cell_n"], as_index=False)
-             .agg(n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max")))
-    cells = publish(cells, policy).drop(columns=["sensitive"])
+    cells = publish(cells.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": bool}), policy).drop(columns=["sensitive"])
     cells = cells[~cells["suppressed"]].reset_index(drop=True)
     cells.attrs["cell_size"] = size
     return cells
