@@ -24,9 +24,10 @@ def area_frame(conn: Connection) -> pd.DataFrame:
 
 
 def area_choices(conn: Connection) -> list[tuple[str, str]]:
-    """(code, label) for the area filter: kommundelar, each followed by its områden, indented."""
-    rows = area_frame(conn)[["id", "code", "name", "level", "parent_id"]].itertuples(index=False)
-    rows = list(rows)
+    """(code, label) for the area filter: kommundelar, each followed by its områden, indented.
+    Plain rows, not area_frame: every page's sidebar asks for it (a frame cost 5 ms more)."""
+    rows = conn.execute(select(areas_t.c.id, areas_t.c.code, areas_t.c.name, areas_t.c.level, areas_t.c.parent_id)
+                        .order_by(areas_t.c.sort_order, areas_t.c.id)).all()
     out = []
     for kd in (r for r in rows if r.level == "kommundel"):
         out.append((kd.code, kd.name))

@@ -6,7 +6,6 @@ from sqlalchemy import Connection, Engine, case, func, select
 
 from lagesbild import demo_marker
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
-from lagesbild.queries.frames import frame
 from lagesbild.queries.incidents import combo_week, packed, unpack
 from lagesbild.store.models import (Area, AreaPopulation, Category, HousingFigure, ImportLog, Incident,
                                     MartIncidentCombo, MartIncidentWeek, Observation, SafetyWalk)
@@ -30,9 +29,12 @@ def freshness(conn: Connection, policy: Policy) -> pd.DataFrame:
     weekly mart, so it stays fast on a store of millions of incidents. (When each source last
     delivered, and whether it is late, is lagesbild.freshness's: dates only, no counts.)
     """
-    data = frame(conn.execute(_per_source()), ["source", "n", KEY_COLUMN, "sensitive", "first", "last"])
-    data = publish(data.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": bool}), policy)
-    return data[["source", "n_label", "first", "last"]]
+    # Typed row by row (a handful of sources; PostgreSQL sums as numeric): no frame-wide cast.
+    data = pd.DataFrame([(source, int(n), int(k), bool(person), first, last)
+                         for source, n, k, person, first, last in conn.execute(_per_source())],
+                        columns=["source", "n", KEY_COLUMN, "sensitive", "first", "last"])
+    shown = publish(data.astype({"n": "int64", KEY_COLUMN: "int64", "sensitive": bool}) if data.empty else data, policy)
+    return shown[["source", "n_label", "first", "last"]]
 
 
 def _per_source():
