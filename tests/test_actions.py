@@ -67,6 +67,29 @@ def test_the_week_shows_running_due_and_new_actions(empty_engine):
     assert alby.running.empty and list(fittja.running.sort_values("action_key")["areas_label"]) == ["Fittja", "Fittja"]
 
 
+def test_the_list_carries_the_latest_note_and_the_same_types_with_or_without_rows(empty_engine):
+    with empty_engine.connect() as conn:
+        none, none_week = aq.action_list(conn), aq.week_actions(conn, MONDAY)
+        no_bands = aq.bands(conn, (), dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    _seed(empty_engine)
+    with empty_engine.begin() as conn:
+        store.add_note(conn, "I-0001", dt.date(2026, 11, 3), "Lugnare på fredagarna")
+    with empty_engine.connect() as conn:
+        listed, week = aq.action_list(conn), aq.week_actions(conn, MONDAY)
+        bands = aq.bands(conn, ("0127K2",), dt.date(2026, 10, 1), dt.date(2026, 11, 30))
+    first = listed.set_index("action_key").loc["I-0001"]
+    assert (first["notes"], first["last_note_on"], first["last_note"]) == (2, dt.date(2026, 11, 3), "Lugnare på fredagarna")
+    assert listed.set_index("action_key").loc["I-0003", ["notes", "last_note_on", "last_note"]].tolist() == [0, None, ""]
+    assert list(listed["action_key"]) == ["I-0002", "I-0001", "I-0003"]        # newest decision first
+    assert listed.loc[listed["action_key"] == "I-0003", "decided_week"].item() == "2026-W08"
+    # The planned I-0002 is not a band; I-0001 runs from 5 October to 29 November.
+    assert bands[["start", "end", "key"]].values.tolist() == [[dt.date(2026, 10, 5), dt.date(2026, 11, 29), "I-0001"]]
+    assert bands["label"].item() == "I-0001 Ökad närvaro vid Fittja cen…"
+    for empty, full in [(none, listed), (none_week.running, week.running), (none_week.new, week.due), (no_bands, bands)]:
+        assert empty.empty and list(empty.columns) == list(full.columns)
+        assert {c: str(t) for c, t in empty.dtypes.items()} == {c: str(t) for c, t in full.dtypes.items()}
+
+
 def _export(engine) -> pd.DataFrame:
     with engine.connect() as conn:
         return aq.export_frame(conn)

@@ -153,6 +153,25 @@ def test_map_cells(inline_engine, f, expected):
     assert {(int(r.cell_e), int(r.cell_n)): r.n_label for r in cells.itertuples()} == expected
 
 
+@pytest.mark.parametrize("f", [Filters(D(2026, 10, 1), D(2026, 11, 30)),   # whole weeks and edge days
+                               Filters(D(2026, 10, 26), D(2026, 11, 1))])  # W44 alone: the mart only
+def test_a_cell_across_two_areas_is_published_as_a_whole(empty_engine, f):
+    """A (1 misshandel) moved to Albydalen, its point kept: the cell holds Albyberget 4 + Albydalen 1.
+    Each part alone would be "<5" and left out; the cell's 5 is shown, once."""
+    build(empty_engine)
+    with empty_engine.begin() as conn:
+        albydalen = {name: i for i, name in names(conn).items()}["Albydalen"]
+        moved = conn.execute(update(Incident.__table__).where(Incident.__table__.c.count == 1,
+                                                              Incident.__table__.c.cell_e == 662000)
+                             .values(area_id=albydalen))
+        assert moved.rowcount == 1  # A alone
+        refresh_marts(conn)
+    with empty_engine.connect() as conn:
+        cells = maps.density(conn, f, EXACT)
+    shown = {(int(r.cell_e), int(r.cell_n)): r.n_label for r in cells.itertuples()}
+    assert shown[(662000, 6571000)] == "5" and len(cells) == len(shown)
+
+
 # --- the explorer breakdown (Utforska) -----------------------------------------------------------
 
 def test_explore_breakdown_and_row_totals(inline_engine):
