@@ -45,14 +45,16 @@ def build(b: Breakdown, rows: list[str], cols: list[str], policy: Policy, layout
     layout = layout if cols else LONG  # without columns the table is already one row per cell
     long = _sorted(b.long, cols + rows)  # series (colours) in canonical order, x in calendar order
     chart, chart_note = explore_chart(long, rows, cols, b.totals)
-    table = export_table(b, rows, cols, layout, policy)
+    wide = layout == WIDE and not b.long.empty  # both tables pivot: on one grid
+    grids = _pivot(b.long, rows, cols, {"n_label": "0", "n": 0.0}) if wide else {}
+    table = export_table(b, rows, cols, layout, policy, grid=grids.get("n"))
     about = about_lines(rows, cols, policy, layout, selection, period, demo, data_version)
     names = [DIMENSIONS[d] for d in rows], [DIMENSIONS[d] for d in cols]
     parts = ["utforska", " x ".join([" och ".join(names[0]), *names[1]]),
              period[0].isoformat(), period[1].isoformat(), "extern" if policy.audience == EXTERNAL else "intern",
              layout, "demodata" if demo else ""]
     return UtforskaView(
-        table=wide_table(b, rows, cols),
+        table=wide_table(b, rows, cols, grid=grids.get("n_label")),
         caption=caption(len(long), policy),
         chart=chart, chart_note=chart_note,
         export=ExportFile(table, about),
@@ -112,29 +114,31 @@ def _ordered(long: pd.DataFrame, dims: list[str], labels: list[str]) -> pd.DataF
     return pairs[labels]
 
 
-def _pivot(long: pd.DataFrame, rows: list[str], cols: list[str], value: str, fill) -> pd.DataFrame:
+def _pivot(long: pd.DataFrame, rows: list[str], cols: list[str], fills: dict[str, object]) -> dict[str, pd.DataFrame]:
+    """Rows × columns of each value column in `fills` (on one grid: the labels the page shows and
+    the numbers the files hold share the ordering and the cells); a combination the query did not
+    return is `fills[value]`."""
     row_labels = [f"{r}_label" for r in rows]
-    col_key = _col_keys(long, cols)
-    cells = long[row_labels].assign(_col=col_key, _v=long[value])
-    cells = cells.drop_duplicates(subset=[*row_labels, "_col"])
-    table = cells.set_index([*row_labels, "_col"])["_v"].unstack("_col")
+    cells = long[row_labels].assign(_col=_col_keys(long, cols), **{f"_{v}": long[v] for v in fills})
+    cells = cells.drop_duplicates(subset=[*row_labels, "_col"]).set_index([*row_labels, "_col"])
     order = _ordered(long, rows, row_labels)
     index = pd.MultiIndex.from_frame(order) if len(row_labels) > 1 else pd.Index(order[row_labels[0]])
-    col_order = _col_keys(_ordered(long, cols, [f"{c}_label" for c in cols]), cols)
-    table = table.reindex(index=index, columns=list(dict.fromkeys(col_order)))
+    columns = list(dict.fromkeys(_col_keys(_ordered(long, cols, [f"{c}_label" for c in cols]), cols)))
     # A combination the query did not return has no incidents: a true 0 (a hidden cell was
     # returned, with the label "<k" and the number NaN, and stays so).
-    seen = cells.assign(_seen=True).set_index([*row_labels, "_col"])["_seen"].unstack("_col")
-    return table.mask(seen.reindex_like(table).isna(), fill)
+    unseen = cells.assign(_seen=True)["_seen"].unstack("_col").reindex(index=index, columns=columns).isna()
+    return {v: cells[f"_{v}"].unstack("_col").reindex(index=index, columns=columns).mask(unseen, fill)
+            for v, fill in fills.items()}
 
 
-def wide_table(b: Breakdown, rows: list[str], cols: list[str]) -> pd.DataFrame:
-    """Rows × columns of labels ('<k' where small, '0' where none) with a published total per row."""
+def wide_table(b: Breakdown, rows: list[str], cols: list[str], grid: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Rows × columns of labels ('<k' where small, '0' where none) with a published total per row.
+    `grid`: the labels' pivot when the caller has it (build makes it once with the numbers')."""
     long, row_labels = b.long, [f"{r}_label" for r in rows]
     if long.empty:
         return pd.DataFrame(columns=[DIMENSIONS[r] for r in rows])
     if cols:
-        table = _pivot(long, rows, cols, "n_label", "0")
+        table = (grid if grid is not None else _pivot(long, rows, cols, {"n_label": "0"})["n_label"]).copy()
         totals = b.totals.set_index(row_labels)["n_label"]
         table[TOTAL] = totals.reindex(table.index).to_numpy()
     else:
@@ -155,9 +159,11 @@ def _counts(values) -> pd.array:
     return pd.array(pd.array(values, dtype="Float64").round(), dtype="Int64")
 
 
-def export_table(b: Breakdown, rows: list[str], cols: list[str], layout: str, policy: Policy) -> pd.DataFrame:
+def export_table(b: Breakdown, rows: list[str], cols: list[str], layout: str, policy: Policy,
+                 grid: pd.DataFrame | None = None) -> pd.DataFrame:
     """The published cells as numbers: wide (as the page's table, a total per row) or long (one row
-    per cell, with the column 'Skyddat'). Hidden cells are empty, never their value."""
+    per cell, with the column 'Skyddat'). Hidden cells are empty, never their value. `grid`: the
+    numbers' pivot when the caller has it."""
     long = b.long
     row_labels = [f"{r}_label" for r in rows]
     if layout == LONG or not cols:
@@ -168,7 +174,7 @@ def export_table(b: Breakdown, rows: list[str], cols: list[str], layout: str, po
         out[COUNT] = _counts(cells["n"].to_numpy())
         out[PROTECTED] = [policy.label() if s else "" for s in cells["suppressed"].astype(bool)]
         return out
-    numbers = _pivot(long, rows, cols, "n", 0.0)
+    numbers = grid if grid is not None else _pivot(long, rows, cols, {"n": 0.0})["n"]
     table = numbers.apply(lambda column: pd.Series(_counts(column.to_numpy()), index=column.index))
     totals = b.totals.set_index(row_labels)["n"]
     table[TOTAL] = _counts(totals.reindex(table.index).to_numpy())
