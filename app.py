@@ -28,11 +28,14 @@ PAGES = {
     ],
 }
 
-OWN_PERIOD = {"veckobriefing", "granskning", "datakallor"}
+OWN_PERIOD = {"veckobriefing"}  # chooses its own week: no period widget
+NO_SELECTION = {"datakallor", "granskning"}  # count nothing of the selection: no Urval at all
 
 with friendly_errors():  # a Swedish message with a reference instead of a traceback
     user = access_ui.gate(common.engine())  # sign-in (or open mode on localhost); stops if refused
     page = st.navigation(access_ui.allowed_pages(PAGES, user))  # only the pages the user's roles allow
-    # Pages that choose their own week or need no period get no period widget.
-    st.session_state["_filters"] = sidebar_filters(with_period=page.url_path not in OWN_PERIOD)
+    # The filters are bound to the address (bind="query-params"): a page that does not draw them
+    # keeps them for the next page that does (tests/test_browser.py::test_the_selection_survives_datakallor).
+    if page.url_path not in NO_SELECTION:
+        st.session_state["_filters"] = sidebar_filters(with_period=page.url_path not in OWN_PERIOD)
     page.run()

@@ -125,9 +125,46 @@ def test_first_hit_after_a_restart(demo_env, browser, path):
         page.wait_for_selector("h1", timeout=60_000)
         sidebar = page.locator("[data-testid=stSidebar]").inner_text()
         assert page.locator("h1").first.inner_text().strip() == PAGES[path]
-        assert "Urval" in sidebar and "Översikt" in sidebar and ".py" not in sidebar
+        assert ("Urval" in sidebar) == (path != "datakallor")  # Datakällor counts nothing of a selection
+        assert "Översikt" in sidebar and ".py" not in sidebar
         assert "does not seem to exist" not in page.content()
         page.close()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _settled(page) -> None:
+    page.wait_for_timeout(800)  # let a navigation's rerun start before waiting for its end
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=90_000)
+
+
+def test_the_selection_survives_datakallor(server, browser):
+    """Datakällor draws no Urval (it counts nothing of a selection), and the selection made on
+    another page is there again afterwards, also after Datakällor reran: the filters are bound to
+    the address, so Streamlit keeps them while no page draws them."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    sidebar = page.locator("[data-testid=stSidebar]")
+
+    def urval() -> str:
+        text = sidebar.inner_text()
+        return text[text.index("Urval"):] if "Urval" in text else ""
+
+    page.goto(f"{server}/karta?omrade=Fittja&period=Senaste+4+veckorna")
+    page.wait_for_selector("[data-testid=stDeckGlJsonChart]", timeout=90_000)
+    _settled(page)
+    chosen = urval()
+    assert "Fittja" in chosen and "19 okt 2026 – 15 nov 2026" in chosen  # four weeks
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Datakällor").click()
+    page.wait_for_selector("[data-testid=stFileUploader]", timeout=60_000)
+    _settled(page)
+    assert urval() == ""
+    page.get_by_role("combobox").first.click()  # "Typ av data": another kind reruns the page
+    page.get_by_role("option").nth(1).click()
+    _settled(page)
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Karta").click()
+    page.wait_for_selector("[data-testid=stDeckGlJsonChart]", timeout=60_000)
+    _settled(page)
+    assert urval() == chosen
+    assert "omrade=Fittja" in page.url and "period=Senaste+4+veckorna" in page.url
+    page.close()
