@@ -138,12 +138,9 @@ class WeekActions:
 def week_actions(conn: Connection, monday: dt.date, area_codes: tuple[str, ...] = ()) -> WeekActions:
     """The week's actions in the selection's areas; only those are labelled (a year holds hundreds)."""
     sunday = monday + dt.timedelta(days=6)
-    groups: tuple[list[dict], list[dict], list[dict]] = ([], [], [])
-    for r in _with_labels(conn, [r for r in _covering(conn, area_codes) if _in_week(r, monday, sunday) != (False,) * 3]):
-        for group, member in zip(groups, _in_week(r, monday, sunday)):
-            if member:
-                group.append(r)
-    return WeekActions(*(_frame(g, [*LISTED, *LABELS]) for g in groups))
+    flagged = [(r, w) for r in _covering(conn, area_codes) if any(w := _in_week(r, monday, sunday))]
+    shown = list(zip(_with_labels(conn, [r for r, _ in flagged]), (w for _, w in flagged)))
+    return WeekActions(*(_frame([r for r, w in shown if w[i]], [*LISTED, *LABELS]) for i in range(3)))
 
 
 def _in_week(r: dict, monday: dt.date, sunday: dt.date) -> tuple[bool, bool, bool]:
