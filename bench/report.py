@@ -84,6 +84,7 @@ def summarise_backend(backend: str, result: dict) -> dict:
             "payload": payload <= TARGETS["payload_bytes"], "max_payload_bytes": payload,
             "rows": max_rows <= TARGETS["rows_per_query"], "max_rows": max_rows,
             "rss": pages["peak_rss_mb"] < TARGETS["rss_mb"], "peak_rss_mb": round(pages["peak_rss_mb"]),
+            "warmup_s": pages.get("warmup_s"),
         },
     }
 
@@ -120,7 +121,9 @@ def markdown(run: dict) -> str:
                   f"{c['min_speedup']}× {_yes(c['speedup'])}; largest element payload "
                   f"{c['max_payload_bytes'] / 1e6:.2f} MB {_yes(c['payload'])}; most rows returned by one query "
                   f"{c['max_rows']} {_yes(c['rows'])}; peak RSS of the app process {c['peak_rss_mb']} MB "
-                  f"{_yes(c['rss'])}.", ""]
+                  f"{_yes(c['rss'])}."
+                  + (f" Before the first page (as the server's warm-up does) the map's cells were read into "
+                     f"memory in {c['warmup_s']:.1f} s." if c.get("warmup_s") is not None else ""), ""]
     if run.get("concurrent"):
         lines += ["## Many people at once", ""]
         for result in run["concurrent"].values():

@@ -10,6 +10,10 @@ Nothing else writes a mart, and only two callers ask this module to:
   after seeding or a taxonomy change, `python -m lagesbild rebuild-marts` / `check`), which groups
   the stored incidents, in chunks, with the same code.
 
+Every change is noted in `changed_weeks` (`log_change`: the weeks touched, or all of them for a
+rebuild) in the same transaction, so that an in-memory copy of a mart (the map's cells,
+lagesbild.queries.cell_columns) reads again only what changed.
+
 Contracts (tests/test_marts_contract.py, both backends): every mart's sum of `n` (and of `ksum`)
 equals the incidents' sum of `count` (and of `rkey`; the cell mart: of the incidents with a
 cell), and an incremental import gives exactly the marts of a full rebuild.
@@ -26,15 +30,18 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, bindparam, delete, text
+from sqlalchemy import Connection, bindparam, delete, insert, text
 
 from lagesbild.calendar import week_and_month_starts
 from lagesbild.store.bulk import add_counts
-from lagesbild.store.models import (MartIncidentCell, MartIncidentCombo, MartIncidentMonth,
+from lagesbild.store.locks import DATA_VERSION
+from lagesbild.store.models import (ChangedWeeks, MartIncidentCell, MartIncidentCombo, MartIncidentMonth,
                                     MartIncidentMonthTotal, MartIncidentWeek)
+from lagesbild.store.reference import get_meta
 
 week_t, month_t, cell_t = MartIncidentWeek.__table__, MartIncidentMonth.__table__, MartIncidentCell.__table__
 total_t, combo_t = MartIncidentMonthTotal.__table__, MartIncidentCombo.__table__
+changed_t = ChangedWeeks.__table__
 COMBO = ["area_id", "category_id", "source"]
 # The key of each mart (its primary key): what the counts are grouped by.
 MART_KEYS: dict[str, list[str]] = {
@@ -132,7 +139,10 @@ class Increment:
         """Add what was reported so far to every mart and keep the running totals right."""
         if not self.held:
             return
-        add_deltas(self.conn, _merged(self.parts))
+        sums = _merged(self.parts)
+        add_deltas(self.conn, sums)
+        weeks = sums["mart_incident_week"]["week_start"]
+        log_change(self.conn, pd.Timestamp(weeks.min()).date(), pd.Timestamp(weeks.max()).date())
         self.parts = {name: [] for name in MART_KEYS}
         self.held = 0
 
@@ -159,6 +169,13 @@ def add_deltas(conn: Connection, sums: dict[str, pd.DataFrame]) -> None:
             add_counts(conn, table, sums[name], MART_KEYS[name])
     touched = sums["mart_incident_week"][COMBO].drop_duplicates()
     add_counts(conn, combo_t, touched, COMBO, on_conflict="ignore")
+
+
+def log_change(conn: Connection, first: dt.date | None, last: dt.date | None) -> None:
+    """Note in changed_weeks that this transaction changed the marts' weeks first..last (None:
+    every week), with its data version: what an in-memory copy of a mart reads again."""
+    conn.execute(insert(changed_t).values(token=get_meta(conn, DATA_VERSION, "") or "",
+                                          first_week=first, last_week=last))
 
 
 def _add_running(conn: Connection, name: str, rows: pd.DataFrame) -> None:
@@ -202,6 +219,7 @@ def refresh_marts(conn: Connection, chunk: int = 500_000) -> None:
     """Rebuild every mart from the stored incidents, read a chunk at a time."""
     for table in (*TABLES.values(), combo_t):
         conn.execute(delete(table))
+    log_change(conn, None, None)
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in MART_KEYS}
     result = conn.execute(text(f"SELECT {', '.join(ROW_COLUMNS)} FROM incidents"),
                           execution_options={"stream_results": True})

@@ -248,6 +248,17 @@ class MartIncidentCell(Base):
     ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
+class ChangedWeeks(Base):
+    """The marts' change log (migration 0012): one row per writing transaction that changed them,
+    with the weeks it touched (`first_week`..`last_week`; both NULL: every week, a rebuild) and
+    the transaction's data version (`token`, meta_info.data_version). What keeps an in-memory copy
+    of a mart in step with the store (lagesbild.queries.cell_columns) without reading it all again."""
+    __tablename__ = "changed_weeks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), default="")
+    first_week: Mapped[dt.date | None] = mapped_column(Date)
+    last_week: Mapped[dt.date | None] = mapped_column(Date)
+
 
 # --- feeds: fetched sources and their state (migration 0008, issue 16) -------------------------
 

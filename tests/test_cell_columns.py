@@ -1,0 +1,123 @@
+"""The map's cells summed in memory (lagesbild.queries.cell_columns), on both backends: the same
+cells as SQL's GROUP BY over the mart, and in step with the store after an import (only the weeks
+it touched read again), a refused import, a rebuild, and another store at the same address."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pandas as pd
+import pytest
+from sqlalchemy import case, func, select
+
+from lagesbild.privacy import KEY_COLUMN
+from lagesbild.queries import maps
+from lagesbild.queries.cell_columns import CellColumns, cell_columns
+from lagesbild.queries.filters import Filters, area_ids, category_conditions
+from lagesbild.store.check import rebuild_marts
+from lagesbild.store.models import Category, MartIncidentCell
+from tests.inline_store import EXACT
+from tests.test_loaders_support import csv_bytes, run
+
+D = dt.date
+HEAD = "Id;Tidpunkt;Kategori;Område;E;N"
+cell_t, cat_t = MartIncidentCell.__table__, Category.__table__
+
+
+def sql_cells(conn, f: Filters, first: D, last: D) -> pd.DataFrame:
+    """The oracle: the mart's rows of the weeks first..last grouped by cell in SQL."""
+    person = case((cell_t.c.category_id.in_(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")), 1),
+                  else_=0)
+    q = (select(cell_t.c.cell_e, cell_t.c.cell_n, func.sum(cell_t.c.n), func.sum(cell_t.c.ksum), func.max(person))
+         .where(cell_t.c.week_start >= first, cell_t.c.week_start <= last,
+                *category_conditions(f, cell_t.c.category_id))
+         .group_by(cell_t.c.cell_e, cell_t.c.cell_n).order_by(cell_t.c.cell_e, cell_t.c.cell_n))
+    ids = area_ids(conn, f.areas)
+    if ids is not None:
+        q = q.where(cell_t.c.area_id.in_(ids))
+    if f.sources:
+        q = q.where(cell_t.c.source.in_(f.sources))
+    return pd.DataFrame([tuple(r) for r in conn.execute(q)], columns=["cell_e", "cell_n", "n", KEY_COLUMN, "sensitive"]
+                        ).astype({"cell_e": "int64", "cell_n": "int64", "n": "int64", KEY_COLUMN: "int64",
+                                  "sensitive": bool})
+
+
+def copy_cells(conn, f: Filters, first: D, last: D) -> pd.DataFrame:
+    person = conn.execute(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")).scalars().all()
+    conditions = category_conditions(f, cat_t.c.id)
+    categories = conn.execute(select(cat_t.c.id).where(*conditions)).scalars().all() if conditions else None
+    return cell_columns(conn).cells(first, last, area_ids(conn, f.areas), categories, f.sources, person)
+
+
+def test_the_copy_sums_the_same_cells_as_sql(demo_engine):
+    with demo_engine.connect() as conn:
+        areas = [r[0] for r in conn.exec_driver_sql("SELECT code FROM areas ORDER BY id LIMIT 4")]
+        focus = conn.exec_driver_sql("SELECT MIN(focus_area) FROM category_focus").scalar()
+        sources = [r[0] for r in conn.exec_driver_sql("SELECT DISTINCT source FROM mart_incident_combo ORDER BY 1")]
+        last = conn.execute(select(func.max(cell_t.c.week_start))).scalar()
+        if isinstance(last, str):
+            last = D.fromisoformat(last)
+        weeks = [(last - dt.timedelta(weeks=w - 1), last) for w in (1, 4, 13, 52, 156)]
+        choices = [Filters(last, last), Filters(last, last, areas=(areas[1],)),
+                   Filters(last, last, areas=tuple(areas[:3]), sources=(sources[0],)),
+                   Filters(last, last, strategic_areas=("våldsförebyggande",)),
+                   Filters(last, last, focus_areas=(focus,), sources=tuple(sources[:2])),
+                   Filters(last, last, sources=("ingen sådan källa",))]
+        compared = 0
+        for (first, end), f in itertools.product(weeks, choices):
+            expected = sql_cells(conn, f, first, end)
+            got = copy_cells(conn, f, first, end)
+            pd.testing.assert_frame_equal(got.reset_index(drop=True), expected)
+            compared += len(expected)
+    assert compared > 1000  # the demo store has cells in most of these
+
+
+def _file(first_id: int, day: str, n: int, e: int = 662100) -> bytes:
+    return csv_bytes([HEAD] + [f"{first_id + i};{day} 1{i % 10}:00;Misshandel;Fittja;{e};6570800" for i in range(n)])
+
+
+def test_the_copy_follows_imports_rebuilds_and_a_new_store(empty_engine):
+    f = Filters(D(2024, 1, 1), D(2024, 12, 29))  # whole weeks: W01–W52 of 2024
+    run(empty_engine, "incidents", "a.csv", _file(1, "2024-03-05", 6), source="polis")
+    run(empty_engine, "incidents", "b.csv", _file(100, "2024-06-11", 3, e=663000), source="polis")
+    with empty_engine.connect() as conn:
+        copy = cell_columns(conn)
+        assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == {(662000, 6)}
+        read = copy.reads
+        assert copy.size() == 2
+    # An import of one week reads that week again, not the year.
+    run(empty_engine, "incidents", "c.csv", _file(200, "2024-06-12", 2, e=663000), source="polis")
+    with empty_engine.connect() as conn:
+        cells = {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()}
+        assert cells == {(662000, 6), (663000, 5)}
+        assert cell_columns(conn) is copy and copy.reads == read + 1
+    # A refused file changes nothing, and reads nothing again.
+    with pytest.raises(Exception):
+        run(empty_engine, "incidents", "d.csv", csv_bytes([HEAD, "300;inte ett datum;Misshandel;Fittja;662100;6570800"]),
+            source="polis")
+    with empty_engine.connect() as conn:
+        assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == cells
+        assert copy.reads == read + 1
+    # A rebuild reads every week again and gives the same cells.
+    rebuild_marts(empty_engine)
+    with empty_engine.connect() as conn:
+        assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == cells
+        assert copy.reads > read + 1
+
+
+def test_another_store_at_the_same_address_is_read_anew(empty_engine):
+    """A copy that applied another store's change log reads everything again: a log whose last
+    applied row is missing or has another token is not this copy's."""
+    run(empty_engine, "incidents", "a.csv", _file(1, "2024-03-05", 6), source="polis")
+    f = Filters(D(2024, 3, 4), D(2024, 3, 10))
+    with empty_engine.connect() as conn:
+        copy = CellColumns()
+        copy.applied = (10_000, "a token of another store")  # as if it had read another store's log
+        copy.weeks = {D(2024, 3, 4): copy.rows(D(2024, 3, 4), D(2024, 3, 4))}  # and held nothing there
+        copy.refresh(conn)
+        rows = copy.rows(f.start, f.end)
+        assert int(rows.n.sum()) == 6 and copy.applied[0] < 10_000
+        copy.applied = (copy.applied[0], "another token")
+        before = copy.reads
+        copy.refresh(conn)
+        assert copy.reads > before and int(copy.rows(f.start, f.end).n.sum()) == 6
