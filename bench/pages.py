@@ -145,10 +145,10 @@ def drive(reps: int, timeout: float = 120) -> dict:
     warm: dict[str, list[float]] = defaultdict(list)
     sizes: dict[str, dict[str, int]] = defaultdict(dict)
     errors: dict[str, list[str]] = defaultdict(list)
-    # As the server does before its first request (lagesbild.serve → warmup): the map's cells read
+    # As the server does before its first request (lagesbild.serve → warmup): the incidents read
     # into memory. Timed apart (warmup_s), not in any page's time.
-    from lagesbild.warmup import read_cells
-    warmup_s = read_cells()
+    from lagesbild.warmup import read_facts
+    warmup_s = read_facts()
     started = time.perf_counter()
     d = Driver(timeout, rec)
     at = d.AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout).run()

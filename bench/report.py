@@ -122,7 +122,7 @@ def markdown(run: dict) -> str:
                   f"{c['max_payload_bytes'] / 1e6:.2f} MB {_yes(c['payload'])}; most rows returned by one query "
                   f"{c['max_rows']} {_yes(c['rows'])}; peak RSS of the app process {c['peak_rss_mb']} MB "
                   f"{_yes(c['rss'])}."
-                  + (f" Before the first page (as the server's warm-up does) the map's cells were read into "
+                  + (f" Before the first page (as the server's warm-up does) the incident rows were read into "
                      f"memory in {c['warmup_s']:.1f} s." if c.get("warmup_s") is not None else ""), ""]
     if run.get("concurrent"):
         lines += ["## Many people at once", ""]

@@ -19,18 +19,18 @@ def test_the_warm_up_imports_every_view_builder_and_query_module_and_freezes_the
         gc.unfreeze()  # the rest of the test run collects as usual
 
 
-def test_the_warm_up_reads_the_map_cells_of_the_store(demo_engine, tmp_path):
-    from lagesbild.queries.cell_columns import cell_columns
+def test_the_warm_up_reads_the_incidents_of_the_store(demo_engine, tmp_path):
+    from lagesbild.queries.facts import facts
     url = demo_engine.url.render_as_string(hide_password=False)
-    assert warmup.read_cells(url) is not None
+    assert warmup.read_facts(url) is not None
     with demo_engine.connect() as conn:
-        copy = cell_columns(conn)
-        held, reads = copy.size(), copy.reads
-        assert held > 10_000  # the demo's three years
-        cell_columns(conn)
-        assert copy.reads == reads  # nothing read again: the page's first run finds it done
+        copy = facts(conn)
+        held, reads = copy.size(), copy.full_reads
+        assert held == conn.exec_driver_sql("SELECT COUNT(*) FROM incidents").scalar() > 50_000
+        facts(conn)
+        assert copy.full_reads == reads and copy.week_reads == 0  # the page's first run finds it done
     missing = tmp_path / "inte-skapad.db"
-    assert warmup.read_cells(f"sqlite:///{missing}") is None and not missing.exists()
+    assert warmup.read_facts(f"sqlite:///{missing}") is None and not missing.exists()
 
 
 def test_the_server_warms_up_before_streamlit_starts(monkeypatch):

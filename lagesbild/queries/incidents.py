@@ -7,18 +7,19 @@ Method of lagesbild.privacy) and whether it holds a person-related category (`se
 One count under every page: `period_counts(conn, f, periods, by)` counts exactly the dates of each
 period (any weekday; the sidebar's named periods are whole ISO weeks). What the marts know is the
 running total up to a Sunday (mart_incident_week's cum/kcum, one index lookup per combination) and
-up to a month's end (the combination's total less the later months of the slim monthly mart), so a
-period cut at those days is answered by the marts alone; the at most 6 days outside them on either
-side are read from the incident rows by date. A breakdown by week, month, quarter or year slices
+up to a month's end (the monthly totals' running total), so a period cut at those days is answered
+by the marts alone; the at most 6 days outside them on either side are summed from the incident
+rows held in memory. A breakdown by week, month, quarter or year slices
 each period: the whole weeks/months from the weekly or monthly mart, the partial first and last
-one as periods of their own. Place type and age group: the full monthly mart's whole months, the
-days outside them from the incident rows. raw_counts and period_table are period_counts of one
-period / its table.
+one from the incident rows. Place type and age group, and every count of days outside the marts'
+weeks and months, are summed from the incident rows held in memory (lagesbild.queries.facts,
+`_fact_counts`). raw_counts and period_table are period_counts of one period / its table.
 """
 from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Integer, and_, case, cast, extract, func, literal_column, or_, select
 
@@ -26,8 +27,9 @@ from lagesbild import settings
 from lagesbild.errors import LagesbildError
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
 from lagesbild.queries.filters import Filters, area_ids, category_conditions, monday
+from lagesbild.queries.facts import Rows, facts
 from lagesbild.queries.frames import frame
-from lagesbild.store.models import (Area, Category, CategoryFocus, Incident, MartIncidentCombo, MartIncidentMonth,
+from lagesbild.store.models import (Area, Category, CategoryFocus, Incident, MartIncidentCombo,
                                     MartIncidentMonthTotal, MartIncidentWeek)
 
 DIMENSIONS: dict[str, str] = {
@@ -111,16 +113,16 @@ def _dim_column(dim: str, t, grain: str):
 
 def counts_query(conn: Connection, f: Filters, by: tuple[str, ...], grain: str | None = None):
     """The SQL for summed counts of a mart grouped by `by` over whole weeks or months: the weekly
-    mart for a breakdown by week, the slim monthly mart for months, quarters and years, the full
-    monthly mart for place type and age group. Every week/month that overlaps f's dates is summed
-    whole: period_counts calls it only with dates that are whole weeks/months."""
+    mart for a breakdown by week, the monthly totals for months, quarters and years (place type
+    and age group are not in these marts: period_counts sums them from the incident rows held in
+    memory). Every week/month that overlaps f's dates is summed whole: period_counts calls it only
+    with dates that are whole weeks/months."""
     unknown = [d for d in by if d not in DIMENSIONS]
     if unknown:
         raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
     grain = grain_for(by, grain)
     first, last = period_bounds(f, grain)
-    t = (MartIncidentWeek if grain == "week" else
-         MartIncidentMonth if set(by) & DETAIL_ONLY else MartIncidentMonthTotal).__table__
+    t = (MartIncidentWeek if grain == "week" else MartIncidentMonthTotal).__table__
     period = t.c.week_start if grain == "week" else t.c.month_start
     conditions = [period >= first, period <= last, t.c.n > 0, *_filter_conditions(conn, f, t)]
     # Mart rows are first summed per month and område; quarters, years and kommundelar are
@@ -276,26 +278,19 @@ def _cut(day: dt.date) -> bool:
     return day.weekday() == 6 or (day + dt.timedelta(days=1)).day == 1
 
 
-def _split(unit: str, start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list]:
+def _split(start: dt.date, end: dt.date) -> tuple[tuple[dt.date, dt.date] | None, list]:
     """The part of start..end the marts count (first day, last day; None: none) and the days
-    outside it (a list of date ranges, read from the incident rows). Weeks: from the first day
-    after a Sunday or a month's end to the last Sunday or month's end (at most 6 days outside on
-    either side); months: the whole months."""
-    if unit == "week":
-        first, last = start, end
-        while first <= end and not _cut(first - dt.timedelta(days=1)):
-            first += dt.timedelta(days=1)
-        while last >= first and not _cut(last):
-            last -= dt.timedelta(days=1)
-        if first > last:
-            return None, ([(start, end)] if start <= end else [])
-        core = (first, last)
-    else:
-        parts = units(unit, start, end)
-        whole = [(s, e) for u, s, e in parts if s == u and e == _unit_end(unit, u)]
-        if not whole:
-            return None, ([(start, end)] if start <= end else [])
-        core = (whole[0][0], whole[-1][1])
+    outside it (a list of date ranges, counted from the incident rows): from the first day after
+    a Sunday or a month's end to the last Sunday or month's end (at most 6 days outside on either
+    side)."""
+    first, last = start, end
+    while first <= end and not _cut(first - dt.timedelta(days=1)):
+        first += dt.timedelta(days=1)
+    while last >= first and not _cut(last):
+        last -= dt.timedelta(days=1)
+    if first > last:
+        return None, ([(start, end)] if start <= end else [])
+    core = (first, last)
     edges = [r for r in ((start, core[0] - dt.timedelta(days=1)), (core[1] + dt.timedelta(days=1), end))
              if r[0] <= r[1]]
     return core, edges
@@ -382,9 +377,127 @@ def period_counts(conn: Connection, f: Filters, periods, by: tuple[str, ...]) ->
     if unknown:
         raise QueryError(f"Okänd indelning: {', '.join(unknown)}")
     grain_for(by)  # refuses weeks with months
+    if set(by) & DETAIL_ONLY:
+        frames = _fact_counts(conn, f, [[p] for p in periods], by)
+        if set(by) & set(TIME_DIMS):
+            return PeriodCounts(by, periods, long=frames)
+        table = _stored_order(conn, _wide(frames, by), by)
+        table = table[[*by, *[c for cs in _columns(len(periods)) for c in cs]]]
+        if len(table) > row_limit() * len(periods):
+            raise too_many_rows()
+        return PeriodCounts(by, periods, table=table)
     if set(by) & set(TIME_DIMS):
         return PeriodCounts(by, periods, long=_sliced(conn, f, periods, by))
     return PeriodCounts(by, periods, table=_exact_table(conn, f, periods, by))
+
+
+def _stored_order(conn: Connection, table: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """Rows ordered by `by` as the store orders them: SQLite puts NULL first, PostgreSQL last."""
+    if not by:
+        return table
+    return table.sort_values(list(by), kind="stable", na_position="first" if conn.dialect.name == "sqlite"
+                             else "last").reset_index(drop=True)
+
+
+# Place type and age group: summed from the incident rows held in memory (lagesbild.queries.facts),
+# exactly the periods' days. The other dimensions' values are looked up per area and category with
+# the same SQL expressions as the marts' queries use (_dim_column), so each has one definition.
+_AREA_DIMS, _CATEGORY_DIMS = ("kommundel",), ("category", "strategic_area", "pyramid_level")
+
+
+def _fact_counts(conn: Connection, f: Filters, spans: list[list[tuple[dt.date, dt.date]]],
+                 by: tuple[str, ...]) -> list[pd.DataFrame]:
+    """Long frames (by, n, ksum, sensitive) of each span (a list of date ranges counted together),
+    ordered by `by` as the store orders; with no `by` one row, also when it is 0. All spans are
+    summed in one pass: one set of pandas operations however many there are."""
+    copy = facts(conn)
+    conditions = category_conditions(f, cat_t.c.id)
+    chosen_categories = conn.execute(select(cat_t.c.id).where(*conditions)).scalars().all() if conditions else None
+    ids = area_ids(conn, f.areas)
+    parts, span_of = [], []
+    for j, ranges in enumerate(spans):
+        for start, end in ranges:
+            rows = copy.rows(start, end)
+            keep = np.flatnonzero(copy.chosen(rows, ids, chosen_categories, f.sources))
+            parts.append(rows.take(keep))
+            span_of.append(np.full(len(keep), j, dtype=np.int32))
+    rows = Rows.join(parts)
+    base = {"span": np.concatenate(span_of) if span_of else np.empty(0, dtype=np.int32),
+            "category": rows.category, "n": rows.count, KEY_COLUMN: rows.rkey}
+    if set(by) & {"omrade", "kommundel"}:
+        base["area"] = rows.area.astype("int64")
+    for d, column in (("source", rows.source), ("place_type", rows.place), ("age_group", rows.age)):
+        if d in by:
+            base[d] = column
+    if set(by) & set(TIME_DIMS):
+        base["month"] = rows.day.astype("datetime64[D]").astype("datetime64[M]").astype("datetime64[s]")
+    df = pd.DataFrame(base)
+    keys = [c for c in df.columns if c not in ("n", KEY_COLUMN)]
+    df = df.groupby(keys, sort=False).agg(n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}).reset_index()
+    person = pd.Series(dict(conn.execute(select(cat_t.c.id, cat_t.c.sensitivity == "person")).all()), dtype=bool)
+    df["sensitive"] = df["category"].map(person).fillna(False).astype(bool) & (df["n"] > 0)
+    df = _fact_dims(conn, df, by, copy)
+    df = (df.groupby(["span", *by], sort=False, dropna=False)
+          .agg(n=("n", "sum"), **{KEY_COLUMN: (KEY_COLUMN, "sum")}, sensitive=("sensitive", "max")).reset_index())
+    columns = [*by, "n", KEY_COLUMN, "sensitive"]
+    found = dict(tuple(df.groupby("span", sort=False))) if len(df) else {}
+    out = []
+    for j in range(len(spans)):
+        part = found.get(j)
+        if not by:
+            n, k = (int(part["n"].sum()), int(part[KEY_COLUMN].sum())) if part is not None else (0, 0)
+            out.append(_typed_long(pd.DataFrame([[n, k, bool(part is not None and part["sensitive"].any())]],
+                                                columns=columns)))
+            continue
+        part = _stored_order(conn, part[part["n"] > 0], by) if part is not None else None
+        if part is None or not len(part):
+            out.append(_typed_long(pd.DataFrame(columns=columns)))
+            continue
+        if len(part) > row_limit():
+            raise too_many_rows()
+        out.append(_typed_long(part[columns].reset_index(drop=True)))
+    return out
+
+
+def _fact_dims(conn: Connection, df: pd.DataFrame, by: tuple[str, ...], copy) -> pd.DataFrame:
+    """The values of the dimensions `by` beside rows keyed by area, category, code and month:
+    area and category dimensions looked up with the marts' own SQL expressions (_dim_column);
+    a category in two focus areas counts in both (as the marts' join)."""
+    if "focus_area" in by:
+        focus = pd.DataFrame(conn.execute(select(focus_t.c.category_id, focus_t.c.focus_area)).all(),
+                             columns=["category", "focus_area"])
+        df = df.merge(focus, on="category")
+    names = {"source": copy.sources, "place_type": copy.places, "age_group": copy.ages}
+    for d in by:
+        if d == "omrade":
+            df[d] = df["area"]
+        elif d in _AREA_DIMS + _CATEGORY_DIMS:
+            key = "area" if d in _AREA_DIMS else "category"
+            values = dict(conn.execute(select(areas_t.c.id if key == "area" else cat_t.c.id,
+                                              _dim_column(d, None, "month"))).all())
+            df[d] = df[key].map(values)
+        elif d in names:
+            df[d] = pd.Series(names[d], dtype=object).to_numpy()[df[d].to_numpy()]
+        elif d == "month":
+            df[d] = [m.date() for m in pd.to_datetime(df["month"])]
+        elif d in ("quarter", "year"):
+            month = pd.DatetimeIndex(df["month"])
+            df[d] = month.year * 10 + (month.month + 2) // 3 if d == "quarter" else month.year
+    return df
+
+
+def _side_by_side(frames: list[pd.DataFrame], by: tuple[str, ...], order: list[int]) -> pd.DataFrame:
+    """Long frames of the periods `order` side by side (n{i}, ksum_{i}, s{i} for each i)."""
+    table = None
+    for i, df in zip(order, frames):
+        df = df.rename(columns={"n": f"n{i}", KEY_COLUMN: key_column(i), "sensitive": f"s{i}"})
+        if table is None:
+            table = df
+        elif by:
+            table = table.merge(df, on=list(by), how="outer")
+        else:
+            table = pd.concat([table, df], axis=1)
+    return table
 
 
 def _wide(frames: list[pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
@@ -398,20 +511,24 @@ def _wide(frames: list[pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
 
 
 def _exact_table(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> pd.DataFrame:
-    unit = grain_for(by)  # week, or month for what only the monthly marts hold
-    split = [_split(unit, a, b) for a, b in periods]
+    """Periods side by side, `by` without a time dimension, place type or age group: their whole
+    weeks (or cut at a month's end) from the marts' running totals, the days outside them from the
+    incident rows held in memory."""
+    split = [_split(a, b) for a, b in periods]
     cores = {i: core for i, (core, _) in enumerate(split) if core}
     edges = {i: e for i, (_, e) in enumerate(split) if e}
     parts = []
     if cores:
         order = list(cores)
-        table = _mart_table(conn, f, [cores[i] for i in order], by, unit)
+        table = _mart_table(conn, f, [cores[i] for i in order], by)
         names = {}
         for j, i in enumerate(order):
             names.update({f"n{j}": f"n{i}", key_column(j): key_column(i), f"s{j}": f"s{i}"})
         parts.append(table.rename(columns=names))
-    if edges:
-        parts.append(_day_table(conn, f, edges, by))
+    if edges:  # the days outside the marts' weeks, from the incident rows held in memory
+        order = list(edges)
+        parts.append(_stored_order(conn, _side_by_side(_fact_counts(conn, f, [edges[i] for i in order], by), by,
+                                                       order), by))
     if not parts:
         parts = [pd.DataFrame([[0] * len(by)], columns=list(by)).iloc[:0] if by else pd.DataFrame(index=[0])]
     if len(parts) == 1:  # as the store ordered it
@@ -440,25 +557,14 @@ def _joined(t, by: tuple[str, ...]):
     return joined
 
 
-def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.date]], by: tuple[str, ...],
-                unit: str) -> pd.DataFrame:
-    """The whole weeks (months) first..last of each of `bounds`, side by side as in PeriodCounts.
-
-    Weeks: one query. Each distinct bound is one running total per combination (a period and the
-    one before it share one): a Sunday's from the weekly mart, a month's last day's from the
-    monthly totals; or, for a few weeks in all, the weekly rows are read. Months (place
-    type, age group): one query of the full monthly mart per period."""
+def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.date]],
+                by: tuple[str, ...]) -> pd.DataFrame:
+    """The whole weeks first..last of each of `bounds`, side by side as in PeriodCounts: one
+    query. Each distinct bound is one running total per combination (a period and the one before
+    it share one): a Sunday's from the weekly mart, a month's last day's from the monthly totals;
+    or, for a few weeks in all, the weekly rows are read."""
     count = len(bounds)
     ns_, ks_, ss_ = _columns(count)
-    if unit != "week":
-        frames = []
-        for a, b in bounds:
-            df = frame(conn.execute(counts_query(conn, f.with_period(a, b), by, "month").limit(row_limit() + 1)),
-                       [*by, "n", KEY_COLUMN, "sensitive"])
-            if len(df) > row_limit():
-                raise too_many_rows()
-            frames.append(df)
-        return _wide(frames, by)
     # "week_start < first" is "week_start <= first - 1 day": every cut is a running total up to a day,
     # a Sunday or the last day of a month (_split).
     cuts = sorted({d for first, last in bounds for d in (first - dt.timedelta(days=1), last)})
@@ -490,56 +596,6 @@ def _mart_table(conn: Connection, f: Filters, bounds: list[tuple[dt.date, dt.dat
     return _typed(table, count)
 
 
-def _day(day: dt.date):
-    # Written into the SQL (a date, so safe), compared with the stored time as text on SQLite
-    # ('2026-01-05' sorts before every time of that day) and as a timestamp on PostgreSQL.
-    return literal_column(f"'{day.isoformat()}'")
-
-
-def _day_table(conn: Connection, f: Filters, edges: dict[int, list[tuple[dt.date, dt.date]]],
-               by: tuple[str, ...]) -> pd.DataFrame:
-    """The events of the given days of each period i (a dict i -> date ranges) read from the
-    incident rows, side by side as in PeriodCounts (columns for the periods in `edges` only).
-    Each row is put in its range once (a CASE in a subquery), then summed per range and key."""
-    t = inc_t
-    ranges = [(i, a, b) for i, rs in edges.items() for a, b in rs]
-    inside = [and_(t.c.occurred_at >= _day(a), t.c.occurred_at < _day(b + dt.timedelta(days=1)))
-              for _, a, b in ranges]
-    bucket = case(*[(cond, j) for j, cond in enumerate(inside)], else_=-1).label("bucket")
-    person = case((cat_t.c.sensitivity == "person", 1), else_=0).label("person")
-    dims = [_dim_column(d, t, "week").label(d) for d in by]
-    rows = (select(*dims, bucket, t.c["count"].label("n"), t.c.rkey.label("k"), person)
-            .select_from(_joined(t, by)).where(or_(*inside), *_filter_conditions(conn, f, t)).subquery("days"))
-    cols = [rows.c[d] for d in by]
-    query = (select(*cols, rows.c.bucket, func.sum(rows.c.n), func.sum(rows.c.k), func.max(rows.c.person))
-             .group_by(*cols, rows.c.bucket))
-    long = frame(conn.execute(query), [*by, "bucket", "n", KEY_COLUMN, "sensitive"])
-    long["period"] = [ranges[j][0] for j in long["bucket"]]
-    order = list(edges)
-    if long.empty:
-        table = pd.DataFrame(columns=list(by)) if by else pd.DataFrame(index=[0])
-    else:
-        agg = {"n": "sum", KEY_COLUMN: "sum", "sensitive": "max"}
-        wide = (long.groupby([*by, "period"], dropna=False).agg(agg).unstack("period") if by
-                else long.groupby("period").agg(agg).unstack().to_frame().T)
-        table = pd.DataFrame(index=wide.index)
-        for i in order:
-            for col, name in (("n", f"n{i}"), (KEY_COLUMN, key_column(i)), ("sensitive", f"s{i}")):
-                table[name] = wide[(col, i)] if (col, i) in wide.columns else 0
-        table = table.reset_index(drop=not by)
-    if len(table) > row_limit() * len(order):
-        raise too_many_rows()
-    names = [c for i in order for c in (f"n{i}", key_column(i), f"s{i}")]
-    for c in names:
-        if c not in table:
-            table[c] = 0
-    table = table.fillna({c: 0 for c in names})
-    if by:
-        table = table[(table[[f"n{i}" for i in order]] > 0).any(axis=1)]
-        table = table.sort_values(list(by), kind="stable")
-    return table.reset_index(drop=True)
-
-
 def _time_value(dim: str, unit_start: dt.date):
     if dim == "quarter":
         return unit_start.year * 10 + (unit_start.month + 2) // 3
@@ -564,10 +620,10 @@ def _sliced(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> list[
     frames: list[list[pd.DataFrame]] = [[] for _ in periods]
     for i, df in _whole_units(conn, f, wholes, by, unit).items():
         frames[i].append(df)
-    if edges:
-        slices = period_counts(conn, f, [(s, e) for _, _, s, e in edges], rest)
+    if edges:  # partial weeks/months: their days from the incident rows held in memory
+        slices = _fact_counts(conn, f, [[(s, e)] for _, _, s, e in edges], rest)
         for j, (i, u, _, _) in enumerate(edges):
-            df = slices.period(j)
+            df = slices[j]
             df = df[df["n"] > 0]
             if len(df):
                 frames[i].append(df.assign(**{d: _time_value(d, u) for d in by if d in TIME_DIMS})[columns])

@@ -1,6 +1,7 @@
-"""The map's cells summed in memory (lagesbild.queries.cell_columns), on both backends: the same
-cells as SQL's GROUP BY over the mart, and in step with the store after an import (only the weeks
-it touched read again), a refused import, a rebuild, and another store at the same address."""
+"""The incident rows held in memory (lagesbild.queries.facts), on both backends: the map's cells
+summed from them equal SQL's GROUP BY over the cell mart, and the copy stays in step with the
+store after an import (only the weeks it touched read again), a refused import, a rebuild, and
+another store at the same address."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,17 +12,18 @@ import pytest
 from sqlalchemy import case, func, select
 
 from lagesbild.privacy import KEY_COLUMN
-from lagesbild.queries import maps
-from lagesbild.queries.cell_columns import CellColumns, cell_columns
+from lagesbild.queries import incidents, maps
+from lagesbild.queries.facts import Facts, facts
 from lagesbild.queries.filters import Filters, area_ids, category_conditions
+from lagesbild.errors import InputError
 from lagesbild.store.check import rebuild_marts
-from lagesbild.store.models import Category, MartIncidentCell
+from lagesbild.store.models import Category, Incident, MartIncidentCell
 from tests.inline_store import EXACT
 from tests.test_loaders_support import csv_bytes, run
 
 D = dt.date
 HEAD = "Id;Tidpunkt;Kategori;Område;E;N"
-cell_t, cat_t = MartIncidentCell.__table__, Category.__table__
+cell_t, cat_t, inc_t = MartIncidentCell.__table__, Category.__table__, Incident.__table__
 
 
 def sql_cells(conn, f: Filters, first: D, last: D) -> pd.DataFrame:
@@ -43,13 +45,11 @@ def sql_cells(conn, f: Filters, first: D, last: D) -> pd.DataFrame:
 
 
 def copy_cells(conn, f: Filters, first: D, last: D) -> pd.DataFrame:
-    person = conn.execute(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")).scalars().all()
-    conditions = category_conditions(f, cat_t.c.id)
-    categories = conn.execute(select(cat_t.c.id).where(*conditions)).scalars().all() if conditions else None
-    return cell_columns(conn).cells(first, last, area_ids(conn, f.areas), categories, f.sources, person)
+    return maps._finest(conn, Filters(first, last + dt.timedelta(days=6), f.areas, f.sources, f.strategic_areas,
+                                      f.focus_areas, f.categories))
 
 
-def test_the_copy_sums_the_same_cells_as_sql(demo_engine):
+def test_the_map_sums_the_same_cells_as_the_mart(demo_engine):
     with demo_engine.connect() as conn:
         areas = [r[0] for r in conn.exec_driver_sql("SELECT code FROM areas ORDER BY id LIMIT 4")]
         focus = conn.exec_driver_sql("SELECT MIN(focus_area) FROM category_focus").scalar()
@@ -80,29 +80,35 @@ def test_the_copy_follows_imports_rebuilds_and_a_new_store(empty_engine):
     f = Filters(D(2024, 1, 1), D(2024, 12, 29))  # whole weeks: W01–W52 of 2024
     run(empty_engine, "incidents", "a.csv", _file(1, "2024-03-05", 6), source="polis")
     run(empty_engine, "incidents", "b.csv", _file(100, "2024-06-11", 3, e=663000), source="polis")
+    run(empty_engine, "incidents", "c.csv", _file(1000, "2024-09-10", 30, e=664000), source="polis")
     with empty_engine.connect() as conn:
-        copy = cell_columns(conn)
-        assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == {(662000, 6)}
-        read = copy.reads
-        assert copy.size() == 2
+        copy = facts(conn)
+        assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == {(662000, 6), (664000, 30)}
+        assert copy.size() == 39 and (copy.full_reads, copy.week_reads) == (1, 0)
     # An import of one week reads that week again, not the year.
-    run(empty_engine, "incidents", "c.csv", _file(200, "2024-06-12", 2, e=663000), source="polis")
+    run(empty_engine, "incidents", "d.csv", _file(200, "2024-06-12", 2, e=663000), source="polis")
     with empty_engine.connect() as conn:
         cells = {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()}
-        assert cells == {(662000, 6), (663000, 5)}
-        assert cell_columns(conn) is copy and copy.reads == read + 1
+        assert cells == {(662000, 6), (663000, 5), (664000, 30)}
+        assert facts(conn) is copy and (copy.full_reads, copy.week_reads) == (1, 1) and copy.size() == 41
+    # An import into weeks that hold most of the rows reads them all in one scan.
+    run(empty_engine, "incidents", "e.csv", _file(300, "2024-09-11", 1, e=664000), source="polis")
+    with empty_engine.connect() as conn:
+        cells = {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()}
+        assert cells == {(662000, 6), (663000, 5), (664000, 31)}
+        assert copy.size() == 42 and (copy.full_reads, copy.week_reads) == (2, 1)
     # A refused file changes nothing, and reads nothing again.
-    with pytest.raises(Exception):
-        run(empty_engine, "incidents", "d.csv", csv_bytes([HEAD, "300;inte ett datum;Misshandel;Fittja;662100;6570800"]),
+    with pytest.raises(InputError):
+        run(empty_engine, "incidents", "f.csv", csv_bytes([HEAD, "400;inte ett datum;Misshandel;Fittja;662100;6570800"]),
             source="polis")
     with empty_engine.connect() as conn:
         assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == cells
-        assert copy.reads == read + 1
-    # A rebuild reads every week again and gives the same cells.
+        assert (copy.full_reads, copy.week_reads) == (2, 1)
+    # A rebuild reads every incident again and gives the same cells.
     rebuild_marts(empty_engine)
     with empty_engine.connect() as conn:
         assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == cells
-        assert copy.reads > read + 1
+        assert copy.full_reads == 3 and copy.size() == 42
 
 
 def test_another_store_at_the_same_address_is_read_anew(empty_engine):
@@ -111,13 +117,32 @@ def test_another_store_at_the_same_address_is_read_anew(empty_engine):
     run(empty_engine, "incidents", "a.csv", _file(1, "2024-03-05", 6), source="polis")
     f = Filters(D(2024, 3, 4), D(2024, 3, 10))
     with empty_engine.connect() as conn:
-        copy = CellColumns()
+        copy = Facts()
         copy.applied = (10_000, "a token of another store")  # as if it had read another store's log
-        copy.weeks = {D(2024, 3, 4): copy.rows(D(2024, 3, 4), D(2024, 3, 4))}  # and held nothing there
-        copy.refresh(conn)
-        rows = copy.rows(f.start, f.end)
-        assert int(rows.n.sum()) == 6 and copy.applied[0] < 10_000
+        copy.refresh(conn)  # (and held nothing in that week)
+        assert int(copy.rows(f.start, f.end).count.sum()) == 6 and copy.applied[0] < 10_000
         copy.applied = (copy.applied[0], "another token")
-        before = copy.reads
         copy.refresh(conn)
-        assert copy.reads > before and int(copy.rows(f.start, f.end).n.sum()) == 6
+        assert copy.full_reads == 2 and int(copy.rows(f.start, f.end).count.sum()) == 6
+
+
+@pytest.mark.parametrize("by", [(), ("omrade",), ("place_type", "strategic_area")])
+def test_overlapping_periods_each_count_their_own_days(demo_engine, by):
+    """Days that two periods share count in both (the old day table put each incident row in the
+    first period whose days held it, so a later period lost the shared days)."""
+    periods = [(D(2026, 10, 15), D(2026, 11, 11)), (D(2026, 11, 11), D(2026, 11, 13)), (D(2026, 11, 1), D(2026, 11, 13))]
+    with demo_engine.connect() as conn:
+        table = incidents.period_counts(conn, Filters(*periods[0]), periods, by).table
+        for i, (a, b) in enumerate(periods):
+            expected = conn.execute(select(func.coalesce(func.sum(inc_t.c["count"]), 0))
+                                    .where(inc_t.c.occurred_at >= a, inc_t.c.occurred_at < b + dt.timedelta(days=1))
+                                    ).scalar()
+            assert int(table[f"n{i}"].sum()) == expected > 0
+
+
+def test_a_store_without_incidents_holds_an_empty_copy(empty_engine):
+    f = Filters(D(2024, 1, 1), D(2024, 12, 31))
+    with empty_engine.connect() as conn:
+        assert facts(conn).size() == 0
+        assert maps.density(conn, f, EXACT).empty
+        assert incidents.raw_counts(conn, f, ("place_type",)).empty
