@@ -125,7 +125,7 @@ def test_running_totals_give_the_sums_of_the_weeks(demo_engine, by):
                 joined = joined.join(q.focus_t, q.focus_t.c.category_id == t.c.category_id)
             cols = [q._dim_column(d, t, "week").label(d) for d in by]
             direct = select(*cols, func.sum(t.c["count"]), func.sum(t.c.rkey)).select_from(joined).where(
-                t.c.occurred_at >= q._day(f.start), t.c.occurred_at < q._day(f.end + dt.timedelta(days=1)),
+                t.c.occurred_at >= f.start, t.c.occurred_at < f.end + dt.timedelta(days=1),
                 *q.category_conditions(f, t.c.category_id))
             ids = q.area_ids(conn, f.areas)
             if ids is not None:
