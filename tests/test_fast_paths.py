@@ -72,8 +72,7 @@ def test_datetime_column_matches_parse_datetime():
 
 def _marts(conn) -> dict:
     out = {}
-    for table in ("mart_incident_week", "mart_incident_month", "mart_incident_cell",
-                  "mart_incident_month_total", "mart_incident_combo"):
+    for table in ("mart_incident_week", "mart_incident_month_total", "mart_incident_combo"):
         out[table] = sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {table}")).all())
     return out
 
@@ -149,7 +148,7 @@ def test_duplicate_keys_inside_one_file_are_counted_once(empty_engine):
     assert (result.stored.inserted, result.stored.duplicates) == (2, 1)
     with empty_engine.connect() as conn:
         assert conn.execute(text("SELECT SUM(n) FROM mart_incident_week")).scalar() == 2
-        assert conn.execute(text("SELECT SUM(n) FROM mart_incident_month")).scalar() == 2
+        assert conn.execute(text("SELECT SUM(n) FROM mart_incident_month_total")).scalar() == 2
 
 
 def test_several_files_in_one_go_equal_one_at_a_time(empty_engine, tmp_path):

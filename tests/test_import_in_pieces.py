@@ -25,8 +25,6 @@ INCIDENT_COLUMNS = "source, natural_key, occurred_at, area_id, category_id, cell
 MART_COLUMNS = {
     "mart_incident_week": "week_start, area_id, category_id, source, iso_year, iso_week, n, cum",
     "mart_incident_month_total": "month_start, area_id, category_id, source, n",
-    "mart_incident_month": "month_start, area_id, category_id, source, place_type, age_group, n",
-    "mart_incident_cell": "week_start, category_id, cell_e, cell_n, area_id, source, n",
     "mart_incident_combo": "area_id, category_id, source",
 }
 AREAS = ["Fittja", "Alby", "Hallunda", "Tumba", "Storvreten"]

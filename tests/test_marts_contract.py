@@ -25,8 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 MART_TABLES = {
     "mart_incident_week": "week_start, area_id, category_id, source, iso_year, iso_week, n, ksum, cum, kcum",
     "mart_incident_month_total": "month_start, area_id, category_id, source, n, ksum, cum, kcum",
-    "mart_incident_month": "month_start, area_id, category_id, source, place_type, age_group, n, ksum",
-    "mart_incident_cell": "week_start, category_id, cell_e, cell_n, area_id, source, n, ksum",
     "mart_incident_combo": "area_id, category_id, source",
 }
 AREAS = ["Fittja", "Alby", "Hallunda", "Tumba"]
@@ -51,14 +49,10 @@ def mart_state(engine) -> dict:
 def assert_sums_equal_the_incidents(engine) -> None:
     events = scalar(engine, "SELECT COALESCE(SUM(count), 0) FROM incidents")
     keys = scalar(engine, "SELECT COALESCE(SUM(rkey), 0) FROM incidents")
-    located = scalar(engine, "SELECT COALESCE(SUM(count), 0) FROM incidents WHERE cell_e IS NOT NULL")
-    located_keys = scalar(engine, "SELECT COALESCE(SUM(rkey), 0) FROM incidents WHERE cell_e IS NOT NULL")
     assert events > 0
-    for table in ("mart_incident_week", "mart_incident_month_total", "mart_incident_month"):
+    for table in ("mart_incident_week", "mart_incident_month_total"):
         assert scalar(engine, f"SELECT COALESCE(SUM(n), 0) FROM {table}") == events, table
         assert scalar(engine, f"SELECT COALESCE(SUM(ksum), 0) FROM {table}") == keys, table
-    assert scalar(engine, "SELECT COALESCE(SUM(n), 0) FROM mart_incident_cell") == located
-    assert scalar(engine, "SELECT COALESCE(SUM(ksum), 0) FROM mart_incident_cell") == located_keys
     combos = scalar(engine, "SELECT COUNT(*) FROM (SELECT DISTINCT area_id, category_id, source FROM incidents) c")
     assert scalar(engine, "SELECT COUNT(*) FROM mart_incident_combo") == combos
 

@@ -125,7 +125,7 @@ def test_migration_0003_carries_incidents_and_marts_over(blank_engine):
         if blank_engine.dialect.name == "sqlite":
             schemas = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
                                         "AND (name LIKE 'mart%' OR name = 'incidents')")).all()
-            assert len(schemas) == 6 and all("WITHOUT ROWID" in sql for _, sql in schemas)
+            assert len(schemas) == 4 and all("WITHOUT ROWID" in sql for _, sql in schemas)
             assert conn.execute(text("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
                                      "AND name LIKE 'ix_mart_incident_week%'")).scalar() == 2
 

@@ -27,15 +27,9 @@ INVARIANTS: list[tuple[str, str]] = [
     ("weekly counts sum to the incidents' count (veckosummor = antal händelser)",
      "SELECT ABS(COALESCE((SELECT SUM(n) FROM mart_incident_week), 0) - "
      "COALESCE((SELECT SUM(count) FROM incidents), 0))"),
-    ("monthly counts sum to the incidents' count (månadssummor = antal händelser)",
-     "SELECT ABS(COALESCE((SELECT SUM(n) FROM mart_incident_month), 0) - "
-     "COALESCE((SELECT SUM(count) FROM incidents), 0))"),
     ("monthly totals sum to the incidents' count (månadstotaler = antal händelser)",
      "SELECT ABS(COALESCE((SELECT SUM(n) FROM mart_incident_month_total), 0) - "
      "COALESCE((SELECT SUM(count) FROM incidents), 0))"),
-    ("cell counts sum to the placed incidents' count (rutor = händelser med punkt)",
-     "SELECT ABS(COALESCE((SELECT SUM(n) FROM mart_incident_cell), 0) - "
-     "COALESCE((SELECT SUM(count) FROM incidents WHERE cell_e IS NOT NULL AND cell_n IS NOT NULL), 0))"),
     ("weekly running totals are the running sums (löpande summor stämmer)",
      "SELECT COUNT(*) FROM (SELECT cum, SUM(n) OVER (PARTITION BY area_id, category_id, source "
      "ORDER BY week_start ROWS UNBOUNDED PRECEDING) AS running FROM mart_incident_week) w "

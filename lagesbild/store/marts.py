@@ -35,11 +35,10 @@ from sqlalchemy import Connection, bindparam, delete, insert, text
 from lagesbild.calendar import week_and_month_starts
 from lagesbild.store.bulk import add_counts
 from lagesbild.store.locks import DATA_VERSION
-from lagesbild.store.models import (ChangedWeeks, MartIncidentCell, MartIncidentCombo, MartIncidentMonth,
-                                    MartIncidentMonthTotal, MartIncidentWeek)
+from lagesbild.store.models import ChangedWeeks, MartIncidentCombo, MartIncidentMonthTotal, MartIncidentWeek
 from lagesbild.store.reference import get_meta
 
-week_t, month_t, cell_t = MartIncidentWeek.__table__, MartIncidentMonth.__table__, MartIncidentCell.__table__
+week_t = MartIncidentWeek.__table__
 total_t, combo_t = MartIncidentMonthTotal.__table__, MartIncidentCombo.__table__
 changed_t = ChangedWeeks.__table__
 COMBO = ["area_id", "category_id", "source"]
@@ -47,13 +46,9 @@ COMBO = ["area_id", "category_id", "source"]
 MART_KEYS: dict[str, list[str]] = {
     "mart_incident_week": ["week_start", "area_id", "category_id", "source"],
     "mart_incident_month_total": ["month_start", "area_id", "category_id", "source"],
-    "mart_incident_month": ["month_start", "area_id", "category_id", "source", "place_type", "age_group"],
-    "mart_incident_cell": ["week_start", "category_id", "cell_e", "cell_n", "area_id", "source"],
 }
-TABLES = {"mart_incident_week": week_t, "mart_incident_month_total": total_t,
-          "mart_incident_month": month_t, "mart_incident_cell": cell_t}
-ROW_COLUMNS = ["occurred_at", "area_id", "category_id", "source", "cell_e", "cell_n", "place_type",
-               "age_group", "count", "rkey"]
+TABLES = {"mart_incident_week": week_t, "mart_incident_month_total": total_t}
+ROW_COLUMNS = ["occurred_at", "area_id", "category_id", "source", "count", "rkey"]
 HOLD_ROWS = 600_000  # summed rows an import's Increment holds before it writes them
 SUMS = ["n", "ksum"]  # what every mart sums: the events and their record keys
 
@@ -90,18 +85,15 @@ def deltas(rows: pd.DataFrame) -> dict[str, pd.DataFrame]:
     base = pd.DataFrame({"week_start": week_start, "month_start": month_start,
                          "area_id": rows["area_id"].to_numpy(dtype=np.int64),
                          "category_id": rows["category_id"].to_numpy(dtype=np.int64),
-                         "cell_e": pd.array(rows["cell_e"], dtype="Int64"),
-                         "cell_n": pd.array(rows["cell_n"], dtype="Int64"),
                          "n": rows["count"].to_numpy(dtype=np.int64),
                          "ksum": rows["rkey"].to_numpy(dtype=np.int64)})
     labels = {}
-    for column in ("source", "place_type", "age_group"):
+    for column in ("source",):
         codes, uniques = pd.factorize(rows[column])
         base[column], labels[column] = codes, np.asarray(uniques, dtype=object)
     out = {}
     for name, keys in MART_KEYS.items():
-        part = base.dropna(subset=["cell_e", "cell_n"]) if name == "mart_incident_cell" else base
-        summed = part.groupby(keys, as_index=False, sort=True)[SUMS].sum()
+        summed = base.groupby(keys, as_index=False, sort=True)[SUMS].sum()
         for column in labels.keys() & set(keys):
             summed[column] = pd.Series(labels[column][summed[column].to_numpy()], dtype=object)
         out[name] = summed

@@ -220,34 +220,6 @@ class MartIncidentMonthTotal(Base):
     kcum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
-class MartIncidentMonth(Base):
-    __tablename__ = "mart_incident_month"
-    __table_args__ = {"sqlite_with_rowid": False}  # one B-tree per row (migration 0003)
-    month_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source: Mapped[str] = mapped_column(String(32), primary_key=True)
-    place_type: Mapped[str] = mapped_column(String(32), primary_key=True)
-    age_group: Mapped[str] = mapped_column(String(8), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
-    ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-
-
-class MartIncidentCell(Base):
-    """Events per ISO week and 250 m cell (with category, area and source): the map. By week, not
-    month (migration 0011): the named periods are whole weeks, so the map reads no incident row."""
-    __tablename__ = "mart_incident_cell"
-    __table_args__ = {"sqlite_with_rowid": False}  # one B-tree per row (migration 0003)
-    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
-    category_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cell_e: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cell_n: Mapped[int] = mapped_column(Integer, primary_key=True)
-    area_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    source: Mapped[str] = mapped_column(String(32), primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
-    ksum: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
-
-
 class ChangedWeeks(Base):
     """The marts' change log (migration 0012): one row per writing transaction that changed them,
     with the weeks it touched (`first_week`..`last_week`; both NULL: every week, a rebuild) and
