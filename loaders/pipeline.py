@@ -180,7 +180,7 @@ def _store(module, conn: Connection, prepared: Prepared, import_id: int) -> Stor
     (only those) are added to the marts here, in the same transaction."""
     if prepared.kind not in INCIDENT_KINDS:
         return module.store(conn, prepared, import_id)
-    increment = Increment(conn)
+    increment = Increment(conn, import_id=import_id)
     stored = module.store(conn, prepared, import_id, increment)
     increment.write()
     return stored

@@ -17,13 +17,13 @@ from lagesbild.queries.facts import Facts, facts
 from lagesbild.queries.filters import Filters, area_ids, category_conditions
 from lagesbild.errors import InputError
 from lagesbild.store.check import rebuild_marts
-from lagesbild.store.models import Category, Incident
+from lagesbild.store.models import Category, ChangedWeeks, Incident
 from tests.inline_store import EXACT
 from tests.test_loaders_support import csv_bytes, run
 
 D = dt.date
 HEAD = "Id;Tidpunkt;Kategori;Område;E;N"
-cat_t, inc_t = Category.__table__, Incident.__table__
+cat_t, inc_t, changed_t = Category.__table__, Incident.__table__, ChangedWeeks.__table__
 
 
 def sql_cells(conn, f: Filters, first: D, last: D) -> pd.DataFrame:
@@ -83,31 +83,36 @@ def test_the_copy_follows_imports_rebuilds_and_a_new_store(empty_engine):
     with empty_engine.connect() as conn:
         copy = facts(conn)
         assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == {(662000, 6), (664000, 30)}
-        assert copy.size() == 39 and (copy.full_reads, copy.week_reads) == (1, 0)
-    # An import of one week reads that week again, not the year.
+        assert copy.size() == 39 and (copy.full_reads, copy.import_reads) == (1, 0)
+    # An import adds its own rows: nothing else is read again.
     run(empty_engine, "incidents", "d.csv", _file(200, "2024-06-12", 2, e=663000), source="polis")
     with empty_engine.connect() as conn:
         cells = {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()}
         assert cells == {(662000, 6), (663000, 5), (664000, 30)}
-        assert facts(conn) is copy and (copy.full_reads, copy.week_reads) == (1, 1) and copy.size() == 41
-    # An import into weeks that hold most of the rows reads them all in one scan.
+        assert facts(conn) is copy and (copy.full_reads, copy.import_reads) == (1, 1) and copy.size() == 41
     run(empty_engine, "incidents", "e.csv", _file(300, "2024-09-11", 1, e=664000), source="polis")
     with empty_engine.connect() as conn:
         cells = {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()}
         assert cells == {(662000, 6), (663000, 5), (664000, 31)}
-        assert copy.size() == 42 and (copy.full_reads, copy.week_reads) == (2, 1)
+        assert copy.size() == 42 and (copy.full_reads, copy.import_reads, copy.week_reads) == (1, 2, 0)
+        # Read twice (a whole read that saw the import commit before its log row): counted once.
+        last = copy.applied
+        copy.applied = tuple(conn.execute(select(changed_t.c.id, changed_t.c.token)
+                                          .where(changed_t.c.id < last[0]).order_by(changed_t.c.id.desc())).first())
+        assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == cells
+        assert copy.size() == 42 and copy.import_reads == 3 and copy.applied == last
     # A refused file changes nothing, and reads nothing again.
     with pytest.raises(InputError):
         run(empty_engine, "incidents", "f.csv", csv_bytes([HEAD, "400;inte ett datum;Misshandel;Fittja;662100;6570800"]),
             source="polis")
     with empty_engine.connect() as conn:
         assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == cells
-        assert (copy.full_reads, copy.week_reads) == (2, 1)
+        assert (copy.full_reads, copy.import_reads) == (1, 3)
     # A rebuild reads every incident again and gives the same cells.
     rebuild_marts(empty_engine)
     with empty_engine.connect() as conn:
         assert {(r.cell_e, r.n) for r in maps.density(conn, f, EXACT).itertuples()} == cells
-        assert copy.full_reads == 3 and copy.size() == 42
+        assert copy.full_reads == 2 and copy.size() == 42
 
 
 def test_another_store_at_the_same_address_is_read_anew(empty_engine):

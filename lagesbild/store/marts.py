@@ -10,9 +10,9 @@ Nothing else writes a mart, and only two callers ask this module to:
   after seeding or a taxonomy change, `python -m lagesbild rebuild-marts` / `check`), which groups
   the stored incidents, in chunks, with the same code.
 
-Every change is noted in `changed_weeks` (`log_change`: the weeks touched, or all of them for a
-rebuild) in the same transaction, so that an in-memory copy of a mart (the map's cells,
-lagesbild.queries.cell_columns) reads again only what changed.
+Every change is noted in `changed_weeks` (`log_change`: the weeks touched and the import whose
+rows were added, or all weeks for a rebuild) in the same transaction, so that the copy of the
+incidents in memory (lagesbild.queries.facts) reads only what changed.
 
 Contracts (tests/test_marts_contract.py, both backends): every mart's sum of `n` (and of `ksum`)
 equals the incidents' sum of `count` (and of `rkey`; the cell mart: of the incidents with a
@@ -111,8 +111,8 @@ class Increment:
     about `limit` summed rows: beyond that the sums so far are written at once (memory stays bounded;
     the result is the same, as adding is associative and the running totals are recomputed)."""
 
-    def __init__(self, conn: Connection, limit: int | None = None):
-        self.conn, self.limit = conn, HOLD_ROWS if limit is None else limit
+    def __init__(self, conn: Connection, limit: int | None = None, import_id: int | None = None):
+        self.conn, self.limit, self.import_id = conn, HOLD_ROWS if limit is None else limit, import_id
         self.parts: dict[str, list[pd.DataFrame]] = {name: [] for name in MART_KEYS}
         self.held = 0
         self.rows = 0
@@ -134,7 +134,7 @@ class Increment:
         sums = _merged(self.parts)
         add_deltas(self.conn, sums)
         weeks = sums["mart_incident_week"]["week_start"]
-        log_change(self.conn, pd.Timestamp(weeks.min()).date(), pd.Timestamp(weeks.max()).date())
+        log_change(self.conn, pd.Timestamp(weeks.min()).date(), pd.Timestamp(weeks.max()).date(), self.import_id)
         self.parts = {name: [] for name in MART_KEYS}
         self.held = 0
 
@@ -163,11 +163,13 @@ def add_deltas(conn: Connection, sums: dict[str, pd.DataFrame]) -> None:
     add_counts(conn, combo_t, touched, COMBO, on_conflict="ignore")
 
 
-def log_change(conn: Connection, first: dt.date | None, last: dt.date | None) -> None:
+def log_change(conn: Connection, first: dt.date | None, last: dt.date | None,
+               import_id: int | None = None) -> None:
     """Note in changed_weeks that this transaction changed the marts' weeks first..last (None:
-    every week), with its data version: what an in-memory copy of a mart reads again."""
+    every week) by adding the rows of import `import_id`, with its data version: what the copy of
+    the incidents in memory reads (lagesbild.queries.facts)."""
     conn.execute(insert(changed_t).values(token=get_meta(conn, DATA_VERSION, "") or "",
-                                          first_week=first, last_week=last))
+                                          first_week=first, last_week=last, import_id=import_id))
 
 
 def _add_running(conn: Connection, name: str, rows: pd.DataFrame) -> None:

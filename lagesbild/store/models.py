@@ -102,8 +102,10 @@ class Incident(Base):
     county's millions of rows import fast (migration 0003). The loader takes category_id, area_id
     and import_id from their tables in the same transaction."""
     __tablename__ = "incidents"
-    # occurred_at is indexed for the edge days of exact-date periods (migration 0009).
-    __table_args__ = (Index("ix_incidents_occurred_at", "occurred_at"), {"sqlite_with_rowid": False})
+    # occurred_at is indexed for reading weeks again (migration 0009), import_id for reading an
+    # import's rows into the copy in memory (lagesbild.queries.facts, migration 0012).
+    __table_args__ = (Index("ix_incidents_occurred_at", "occurred_at"), Index("ix_incidents_import_id", "import_id"),
+                      {"sqlite_with_rowid": False})
     source: Mapped[str] = mapped_column(String(32), primary_key=True)
     natural_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime)  # local time, to the minute at most
@@ -221,15 +223,17 @@ class MartIncidentMonthTotal(Base):
 
 
 class ChangedWeeks(Base):
-    """The marts' change log (migration 0012): one row per writing transaction that changed them,
-    with the weeks it touched (`first_week`..`last_week`; both NULL: every week, a rebuild) and
-    the transaction's data version (`token`, meta_info.data_version). What keeps an in-memory copy
-    of a mart in step with the store (lagesbild.queries.cell_columns) without reading it all again."""
+    """The marts' change log (migration 0012): one row per write of the marts, with the weeks it
+    touched (`first_week`..`last_week`; both NULL: every week, a rebuild), the import whose rows
+    it added (`import_id`) and the transaction's data version (`token`, meta_info.data_version).
+    What keeps the copy of the incidents in memory in step with the store (lagesbild.queries.facts)
+    without reading it all again."""
     __tablename__ = "changed_weeks"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token: Mapped[str] = mapped_column(String(64), default="")
     first_week: Mapped[dt.date | None] = mapped_column(Date)
     last_week: Mapped[dt.date | None] = mapped_column(Date)
+    import_id: Mapped[int | None] = mapped_column(Integer)
 
 
 # --- feeds: fetched sources and their state (migration 0008, issue 16) -------------------------
