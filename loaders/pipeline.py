@@ -7,7 +7,6 @@ added. A refused file is logged in a transaction of its own, so the data stay ex
 were."""
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 from dataclasses import dataclass, field
 from typing import Callable
