@@ -51,16 +51,16 @@ class Rows:
     day: np.ndarray       # int32, days since 1970-01-01
     area: np.ndarray      # int32, areas.id
     category: np.ndarray  # int32, categories.id
-    source: np.ndarray    # int16, index into Facts.sources
-    place: np.ndarray     # int16, index into Facts.places
-    age: np.ndarray       # int16, index into Facts.ages
+    source: np.ndarray    # int8, index into Facts.sources
+    place: np.ndarray     # int8, index into Facts.places
+    age: np.ndarray       # int8, index into Facts.ages
     cell_e: np.ndarray    # int32, 250 m cell (SWEREF99 TM, lower-left corner), NO_CELL if none
     cell_n: np.ndarray    # int32
-    count: np.ndarray     # int64, events
+    count: np.ndarray     # int32, events (summed as int64)
     rkey: np.ndarray      # int64, record key (lagesbild.privacy)
     imp: np.ndarray       # int32, the import that stored the row (-1: none recorded)
 
-    TYPES = (np.int32, np.int32, np.int32, np.int16, np.int16, np.int16, np.int32, np.int32, np.int64, np.int64,
+    TYPES = (np.int32, np.int32, np.int32, np.int8, np.int8, np.int8, np.int32, np.int32, np.int32, np.int64,
              np.int32)
 
     @staticmethod

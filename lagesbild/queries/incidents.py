@@ -423,7 +423,7 @@ def _fact_counts(conn: Connection, f: Filters, spans: list[list[tuple[dt.date, d
             span_of.append(np.full(len(keep), j, dtype=np.int32))
     rows = Rows.join(parts)
     base = {"span": np.concatenate(span_of) if span_of else np.empty(0, dtype=np.int32),
-            "category": rows.category, "n": rows.count, KEY_COLUMN: rows.rkey}
+            "category": rows.category, "n": rows.count.astype(np.int64), KEY_COLUMN: rows.rkey}
     if set(by) & {"omrade", "kommundel"}:
         base["area"] = rows.area.astype("int64")
     for d, column in (("source", rows.source), ("place_type", rows.place), ("age_group", rows.age)):

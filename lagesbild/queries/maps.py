@@ -39,7 +39,7 @@ def _finest(conn: Connection, f: Filters) -> pd.DataFrame:
     starts = np.flatnonzero(np.concatenate(([True], (cell_e[1:] != cell_e[:-1]) | (cell_n[1:] != cell_n[:-1]))))
     person_rows = np.isin(rows.category[keep], np.asarray(person, dtype=np.int32))[order]
     return pd.DataFrame({"cell_e": cell_e[starts].astype(np.int64), "cell_n": cell_n[starts].astype(np.int64),
-                         "n": np.add.reduceat(rows.count[keep][order], starts),
+                         "n": np.add.reduceat(rows.count[keep][order].astype(np.int64), starts),
                          KEY_COLUMN: np.add.reduceat(rows.rkey[keep][order], starts),
                          "sensitive": np.maximum.reduceat(person_rows, starts)})
 
