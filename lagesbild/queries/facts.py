@@ -1,5 +1,6 @@
-"""The incident rows held in memory as columns, one copy per store and process: what the map and
-the breakdowns by place type and age group sum.
+"""The incident rows held in memory as columns, one copy per store and process: what the map, the
+breakdowns by place type and age group, and every count of days outside the marts' whole weeks and
+months are summed from (lagesbild.queries.maps, lagesbild.queries.incidents._fact_counts).
 
 Why: those two read data that is nearly one row per incident (a county's map of a year: ~300 000
 incidents in ~220 000 cells × week × category; a place-type breakdown of a year: ~250 000 monthly
@@ -12,14 +13,13 @@ In step with the store: every write of the marts notes in `changed_weeks` the im
 added and the weeks it touched (lagesbild.store.marts.log_change, in the same transaction, with
 its data version as a token). `refresh` reads the log from the last row it applied on (one short
 index read when nothing changed) and reads the rows of the newer imports (incidents are only ever
-added: an import's rows are all that changed; through the import_id index, ~0.3 s for 50 000 rows
-at county scale). A change without an import reads its weeks again; a rebuild, or a log whose last
+added: an import's rows are all that changed; through the import_id index). A change without an import reads its weeks again; a rebuild, or a log whose last
 applied row is gone or different (another store at the same address), reads every incident again.
 A change that commits while the copy is being read is read on the next call, as its row comes
 after the last one applied; an import's rows already held are replaced, never counted twice.
 
-The first read of a large store takes seconds (3 M incidents: ~5 s, ~110 MB): a server does it
-before its first request (lagesbild.warmup).
+The first read of a large store takes seconds (3 M incidents: 4–6 s, 40 bytes a row, ~120 MB): a
+server does it before its first request (lagesbild.warmup).
 """
 from __future__ import annotations
 
@@ -229,7 +229,7 @@ class Facts:
     def _add_imports(self, conn: Connection, weeks: dict[int, tuple[Rows, ...]],
                      imports: list[int]) -> dict[int, tuple[Rows, ...]] | None:
         """`weeks` with the rows of these imports added (read through the import_id index: an
-        import of 50 000 rows in ~0.3 s at county scale) as a segment of each week they fall in,
+        import's rows only) as a segment of each week they fall in,
         so the rows already held are neither copied nor sorted. Incidents are only ever added,
         never changed, so an import's rows are all there is to read. A row already held from one
         of these imports (a whole read that saw the import commit before its log row was read) is
