@@ -538,10 +538,7 @@ def _exact_table(conn: Connection, f: Filters, periods, by: tuple[str, ...]) -> 
     sums = {**{c: "sum" for c in ns + ks}, **{c: "max" for c in ss}}
     if not by:
         return pd.DataFrame([both.agg(sums)]).astype({**{c: "int64" for c in ns + ks}, **{c: bool for c in ss}})
-    table = both.groupby(list(by), sort=True, dropna=False).agg(sums).reset_index()
-    # As the store orders: SQLite puts NULL first, PostgreSQL last.
-    table = table.sort_values(list(by), kind="stable", na_position="first" if conn.dialect.name == "sqlite"
-                              else "last").reset_index(drop=True)
+    table = _stored_order(conn, both.groupby(list(by), sort=True, dropna=False).agg(sums).reset_index(), by)
     if len(table) > row_limit() * len(periods):
         raise too_many_rows()
     return _typed(table, len(periods))
