@@ -54,6 +54,12 @@ def area_ids(conn: Connection, codes: tuple[str, ...]) -> list[int] | None:
     return list(rows)
 
 
+def category_ids(conn: Connection, f: Filters) -> list[int] | None:
+    """Ids of the categories the taxonomy filters choose (None: no such filter)."""
+    conditions = category_conditions(f, cat_t.c.id)
+    return conn.execute(select(cat_t.c.id).where(*conditions)).scalars().all() if conditions else None
+
+
 def category_conditions(f: Filters, category_col) -> list:
     """Conditions on a category id column for the taxonomy filters."""
     conds = []

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Integer, and_, case, cast, extract, func, lit
 from lagesbild import settings
 from lagesbild.errors import LagesbildError
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
-from lagesbild.queries.filters import Filters, area_ids, category_conditions, monday
+from lagesbild.queries.filters import Filters, area_ids, category_conditions, category_ids, monday
 from lagesbild.queries.facts import Rows, facts
 from lagesbild.queries.frames import frame
 from lagesbild.store.models import (Area, Category, CategoryFocus, Incident, MartIncidentCombo,
@@ -411,8 +411,7 @@ def _fact_counts(conn: Connection, f: Filters, spans: list[list[tuple[dt.date, d
     ordered by `by` as the store orders; with no `by` one row, also when it is 0. All spans are
     summed in one pass: one set of pandas operations however many there are."""
     copy = facts(conn)
-    conditions = category_conditions(f, cat_t.c.id)
-    chosen_categories = conn.execute(select(cat_t.c.id).where(*conditions)).scalars().all() if conditions else None
+    chosen_categories = category_ids(conn, f)
     ids = area_ids(conn, f.areas)
     parts, span_of = [], []
     for j, ranges in enumerate(spans):

@@ -1,14 +1,13 @@
 """What the map shows: incident density per grid cell (never single incidents) and area values."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, select
 
 from lagesbild.domain.geo import CELL_SIZE_M
 from lagesbild.privacy import KEY_COLUMN, Policy, publish
-from lagesbild.queries.filters import Filters, area_ids, category_conditions
+from lagesbild.queries.filters import Filters, area_ids, category_ids
 from lagesbild.queries.facts import NO_CELL, facts
 from lagesbild.queries.incidents import row_limit
 from lagesbild.store.models import Category
@@ -25,8 +24,7 @@ def _finest(conn: Connection, f: Filters) -> pd.DataFrame:
     # The person-related category ids and the chosen categories, read first: the rows then need
     # no join.
     person = conn.execute(select(cat_t.c.id).where(cat_t.c.sensitivity == "person")).scalars().all()
-    conditions = category_conditions(f, cat_t.c.id)
-    categories = conn.execute(select(cat_t.c.id).where(*conditions)).scalars().all() if conditions else None
+    categories = category_ids(conn, f)
     copy = facts(conn)
     rows = copy.rows(f.start, f.end)
     keep = (rows.cell_e != NO_CELL) & (rows.cell_n != NO_CELL) & copy.chosen(rows, area_ids(conn, f.areas),
